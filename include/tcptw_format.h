@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The /proc/tcptw text format: the one contract between tcptw.ko and every
+ * reader (the tcptw tool, the tests, operators' scripts). Documented here once;
+ * the module renders from these tables and the tool parses with them.
+ */
+#ifndef _TCPTW_FORMAT_H
+#define _TCPTW_FORMAT_H
+
+/*
+ * Layout
+ * ------
+ *
+ *   tcptw 1.0                     <- "tcptw", a space, MAJOR.MINOR
+ *   tw_count 123                  <- summary: one "key value" per line
+ *   ...
+ *                                 <- one empty line ends the summary
+ *   peer tw tw_in tw_out ...      <- header row of the peer table
+ *   192.0.2.7 120 120 0 ...       <- one row per remote address
+ *   other 4 ...                   <- only when the peer cap was reached
+ *
+ * Fields are separated by exactly one space, lines end in '\n', every number
+ * is unsigned decimal. A value that does not exist is written "-".
+ *
+ * Versioning
+ * ----------
+ * MINOR grows when something is added: summary keys (anywhere in the
+ * summary), columns (at the end of a table) or whole tables (after the last
+ * one, each preceded by an empty line and opened by a header row whose first
+ * column names the table). Readers therefore look keys up by name, columns by
+ * their header, skip tables whose first header column they do not know, and
+ * accept any MINOR. MAJOR grows only if a key, column or table is removed or
+ * changes meaning; readers must refuse a MAJOR they do not know.
+ *
+ * What is counted
+ * ---------------
+ * The reader's own network namespace (that of the process that opens the
+ * file), nothing else: every socket in that namespace's TCP established hash
+ * (net->ipv4.tcp_death_row.hashinfo), which holds full sockets in every
+ * connected state, request sockets (SYN_RECV) and the TIME_WAIT and FIN_WAIT2
+ * minisockets of closed connections. Listening sockets are not in that hash
+ * and are not counted. One walk is made per open(): everything read from one
+ * file descriptor is one consistent snapshot, however small the reads.
+ *
+ * A socket's state is the one /proc/net/tcp{,6} prints in its "st" column: a
+ * request socket is SYN_RECV, a minisocket is its substate (TIME_WAIT or
+ * FIN_WAIT2). A socket's peer is its remote address; an IPv6 socket whose
+ * remote address is IPv4-mapped (::ffff:a.b.c.d) counts under the IPv4
+ * address a.b.c.d.
+ */
+
+#define TCPTW_FORMAT_NAME	"tcptw"
+#define TCPTW_FORMAT_MAJOR	1
+#define TCPTW_FORMAT_MINOR	0
+
+/*
+ * Summary keys, in the order the module writes them.
+ * X(identifier, "key")
+ *
+ * tw_count          sockets in TIME_WAIT found by the walk.
+ * tw_buckets        TIME-WAIT minisockets charged against tcp_max_tw_buckets:
+ *                   the kernel's own count (tcp_death_row.tw_refcount - 1),
+ *                   which includes orphaned FIN_WAIT2 minisockets; equals
+ *                   "tw" in /proc/net/sockstat.
+ * tw_max            net.ipv4.tcp_max_tw_buckets of this namespace.
+ * tw_pressure_pct   100 * tw_buckets / tw_max, rounded down; 100 when tw_max
+ *                   is 0 (every TIME-WAIT is refused). May exceed 100 right
+ *                   after tw_max was lowered.
+ * tw_overflow       TcpExt TCPTimeWaitOverflow: TIME-WAIT refused because the
+ *                   bucket limit was reached ("time wait bucket table
+ *                   overflow"); the connection was closed without TIME-WAIT.
+ * tw_expired        TcpExt TW: TIME-WAIT sockets that ran their full time.
+ * tw_reused         TcpExt TWRecycled: TIME-WAIT 4-tuples reused by connect()
+ *                   (net.ipv4.tcp_tw_reuse).
+ * paws_estab        TcpExt PAWSEstab: segments dropped by PAWS on existing
+ *                   connections, TIME-WAIT included.
+ * paws_active       TcpExt PAWSActive: SYN-ACKs dropped by PAWS in SYN_SENT.
+ * port_range        net.ipv4.ip_local_port_range as "low-high".
+ * ehash_buckets     buckets in the established hash that was walked.
+ * sockets           sockets walked in this namespace, of every kind.
+ * peers             rows in the peer table, "other" not included.
+ * peers_max         the cap on rows (module parameter max_peers) in force.
+ * walk_us           microseconds the walk took.
+ * peers_truncated   written only when the cap was reached: how many sockets
+ *                   were summed into the "other" row because their peer had
+ *                   no row. (Their distinct peers are not counted: that would
+ *                   need the memory the cap exists to bound.)
+ * All counters are those of the reader's namespace. The TcpExt counters are
+ * cumulative since the namespace was created, as in /proc/net/netstat.
+ */
+#define TCPTW_SUMMARY_KEYS(X)				\
+	X(TW_COUNT,		"tw_count")		\
+	X(TW_BUCKETS,		"tw_buckets")		\
+	X(TW_MAX,		"tw_max")		\
+	X(TW_PRESSURE_PCT,	"tw_pressure_pct")	\
+	X(TW_OVERFLOW,		"tw_overflow")		\
+	X(TW_EXPIRED,		"tw_expired")		\
+	X(TW_REUSED,		"tw_reused")		\
+	X(PAWS_ESTAB,		"paws_estab")		\
+	X(PAWS_ACTIVE,		"paws_active")		\
+	X(PORT_RANGE,		"port_range")		\
+	X(EHASH_BUCKETS,	"ehash_buckets")	\
+	X(SOCKETS,		"sockets")		\
+	X(PEERS,		"peers")		\
+	X(PEERS_MAX,		"peers_max")		\
+	X(WALK_US,		"walk_us")		\
+	X(PEERS_TRUNCATED,	"peers_truncated")
+
+/*
+ * Peer table columns, in order. X(identifier, "header")
+ *
+ * peer           remote address: IPv4 dotted quad, IPv6 in RFC 5952 form, or
+ *                the literal "other" for the row summing peers beyond the cap.
+ * tw             TIME_WAIT sockets (st 06).
+ * tw_in, tw_out  tw split by who opened the connection: tw_in the peer
+ *                (inbound, we were the server), tw_out us (outbound). A
+ *                minisocket does not remember who connected, so the module
+ *                decides from the local port, in this order:
+ *                  1. a socket of this namespace listens on the local port
+ *                     (any local address): inbound;
+ *                  2. the local port lies in ip_local_port_range: outbound;
+ *                  3. otherwise: inbound (a fixed service port whose
+ *                     listener is gone).
+ *                A client that bind()s a fixed port outside the ephemeral
+ *                range is counted inbound. tw_in + tw_out == tw.
+ * estab ... close one column per socket state, each counting the sockets
+ *                whose /proc/net/tcp "st" is that state: estab 01,
+ *                syn_sent 02, syn_recv 03 (request sockets and Fast Open
+ *                children), fin_wait1 04, fin_wait2 05 (full sockets and
+ *                orphaned minisockets alike), close_wait 08, last_ack 09,
+ *                closing 0B, close 07 (a socket caught while closing).
+ * tw_ttl_min_ms, tw_ttl_max_ms
+ *                the least and the most time, in milliseconds, left to any of
+ *                this peer's TIME_WAIT sockets; "-" when tw is 0.
+ *
+ * Rows are sorted by tw, largest first, then by address: IPv4 before IPv6,
+ * each in numeric (network byte) order. The "other" row comes last.
+ */
+#define TCPTW_PEER_COLUMNS(X)				\
+	X(PEER,			"peer")			\
+	X(TW,			"tw")			\
+	X(TW_IN,		"tw_in")		\
+	X(TW_OUT,		"tw_out")		\
+	X(ESTAB,		"estab")		\
+	X(SYN_SENT,		"syn_sent")		\
+	X(SYN_RECV,		"syn_recv")		\
+	X(FIN_WAIT1,		"fin_wait1")		\
+	X(FIN_WAIT2,		"fin_wait2")		\
+	X(CLOSE_WAIT,		"close_wait")		\
+	X(LAST_ACK,		"last_ack")		\
+	X(CLOSING,		"closing")		\
+	X(CLOSE,		"close")		\
+	X(TW_TTL_MIN_MS,	"tw_ttl_min_ms")	\
+	X(TW_TTL_MAX_MS,	"tw_ttl_max_ms")
+
+#define TCPTW_OTHER_PEER	"other"
+#define TCPTW_NO_VALUE		"-"
+
+#define TCPTW_KEY_ENUM(id, name)	TCPTW_KEY_##id,
+#define TCPTW_COL_ENUM(id, name)	TCPTW_COL_##id,
+enum tcptw_summary_key { TCPTW_SUMMARY_KEYS(TCPTW_KEY_ENUM) TCPTW_NR_KEYS };
+enum tcptw_peer_column { TCPTW_PEER_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_COLS };
+#undef TCPTW_KEY_ENUM
+#undef TCPTW_COL_ENUM
+
+#endif /* _TCPTW_FORMAT_H */

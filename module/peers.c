@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-peer table of one read: sockets folded by remote address, capped at
+ * max_peers rows with the rest summed into an "other" row, then sorted.
+ */
+
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "tcptw.h"
+
+#define TCPTW_PEERS_INITIAL	64U
+
+static void tcptw_peer_init(struct tcptw_peer *peer,
+			    const struct tcptw_addr *addr)
+{
+	memset(peer, 0, sizeof(*peer));
+	if (addr)
+		peer->addr = *addr;
+	peer->tw_ttl_min_ms = U32_MAX;
+}
+
+void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers)
+{
+	memset(table, 0, sizeof(*table));
+	table->max = max_peers;
+	/* Remote addresses are chosen by others: seed the hash per read. */
+	table->hash_seed = get_random_u32();
+	tcptw_peer_init(&table->other, NULL);
+}
+
+void tcptw_peer_table_destroy(struct tcptw_peer_table *table)
+{
+	kvfree(table->peers);
+	kvfree(table->heads);
+	table->peers = NULL;
+	table->heads = NULL;
+	table->nr = 0;
+	table->alloc = 0;
+}
+
+static u32 tcptw_addr_hash(const struct tcptw_peer_table *table,
+			   const struct tcptw_addr *addr)
+{
+	return jhash2(addr->in6.s6_addr32, 4, table->hash_seed ^ addr->family);
+}
+
+static bool tcptw_addr_equal(const struct tcptw_addr *a,
+			     const struct tcptw_addr *b)
+{
+	return a->family == b->family && ipv6_addr_equal(&a->in6, &b->in6);
+}
+
+static void tcptw_peer_table_link(struct tcptw_peer_table *table, u32 idx)
+{
+	struct tcptw_peer *peer = &table->peers[idx];
+	u32 bucket = tcptw_addr_hash(table, &peer->addr) & table->hash_mask;
+
+	peer->hash_next = table->heads[bucket];
+	table->heads[bucket] = idx + 1;
+}
+
+/* Double the rows (up to max) and rebuild the chains over a bigger head array. */
+static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
+{
+	u32 alloc = clamp(table->alloc * 2, TCPTW_PEERS_INITIAL, table->max);
+	u32 nheads = roundup_pow_of_two(alloc);
+	struct tcptw_peer *peers;
+	u32 *heads, i;
+
+	peers = kvmalloc_array(alloc, sizeof(*peers), GFP_KERNEL);
+	if (!peers)
+		return -ENOMEM;
+	heads = kvcalloc(nheads, sizeof(*heads), GFP_KERNEL);
+	if (!heads) {
+		kvfree(peers);
+		return -ENOMEM;
+	}
+	if (table->nr)
+		memcpy(peers, table->peers, table->nr * sizeof(*peers));
+	kvfree(table->peers);
+	kvfree(table->heads);
+	table->peers = peers;
+	table->heads = heads;
+	table->alloc = alloc;
+	table->hash_mask = nheads - 1;
+	for (i = 0; i < table->nr; i++)
+		tcptw_peer_table_link(table, i);
+	return 0;
+}
+
+static struct tcptw_peer *tcptw_peer_table_find(struct tcptw_peer_table *table,
+						const struct tcptw_addr *addr)
+{
+	u32 idx;
+
+	if (!table->heads)
+		return NULL;
+	idx = table->heads[tcptw_addr_hash(table, addr) & table->hash_mask];
+	while (idx) {
+		struct tcptw_peer *peer = &table->peers[idx - 1];
+
+		if (tcptw_addr_equal(&peer->addr, addr))
+			return peer;
+		idx = peer->hash_next;
+	}
+	return NULL;
+}
+
+/* The row for @addr, created if there is room; NULL when the cap is reached. */
+static struct tcptw_peer *tcptw_peer_table_get(struct tcptw_peer_table *table,
+					       const struct tcptw_addr *addr,
+					       int *err)
+{
+	struct tcptw_peer *peer = tcptw_peer_table_find(table, addr);
+
+	*err = 0;
+	if (peer || table->nr >= table->max)
+		return peer;
+	if (table->nr == table->alloc) {
+		*err = tcptw_peer_table_grow(table);
+		if (*err)
+			return NULL;
+	}
+	peer = &table->peers[table->nr];
+	tcptw_peer_init(peer, addr);
+	tcptw_peer_table_link(table, table->nr++);
+	return peer;
+}
+
+static void tcptw_peer_count(struct tcptw_peer *peer,
+			     const struct tcptw_sock_rec *rec, bool inbound)
+{
+	if (rec->state >= TCP_MAX_STATES)
+		return;
+	peer->states[rec->state]++;
+	if (rec->state != TCP_TIME_WAIT)
+		return;
+	if (inbound)
+		peer->tw_in++;
+	else
+		peer->tw_out++;
+	peer->tw_ttl_min_ms = min(peer->tw_ttl_min_ms, rec->tw_ttl_ms);
+	peer->tw_ttl_max_ms = max(peer->tw_ttl_max_ms, rec->tw_ttl_ms);
+}
+
+/**
+ * tcptw_peer_table_add() - count one socket under its peer
+ * @table: the table of this read
+ * @rec: the socket
+ * @inbound: for TIME_WAIT, whether the peer opened the connection
+ *
+ * Return: 0, or -ENOMEM when a new row was due and could not be allocated.
+ */
+int tcptw_peer_table_add(struct tcptw_peer_table *table,
+			 const struct tcptw_sock_rec *rec, bool inbound)
+{
+	struct tcptw_peer *peer;
+	int err;
+
+	peer = tcptw_peer_table_get(table, &rec->peer, &err);
+	if (err)
+		return err;
+	if (!peer) {
+		peer = &table->other;
+		table->other_sockets++;
+	}
+	tcptw_peer_count(peer, rec, inbound);
+	return 0;
+}
+
+static int tcptw_peer_cmp(const void *a, const void *b)
+{
+	const struct tcptw_peer *pa = a, *pb = b;
+	u32 twa = pa->states[TCP_TIME_WAIT], twb = pb->states[TCP_TIME_WAIT];
+
+	if (twa != twb)
+		return twa > twb ? -1 : 1;
+	/* AF_INET (2) sorts before AF_INET6 (10). */
+	if (pa->addr.family != pb->addr.family)
+		return pa->addr.family < pb->addr.family ? -1 : 1;
+	return memcmp(&pa->addr.in6, &pb->addr.in6, sizeof(pa->addr.in6));
+}
+
+/* Sort rows for output. The hash chains are dropped: no lookups after this. */
+void tcptw_peer_table_sort(struct tcptw_peer_table *table)
+{
+	kvfree(table->heads);
+	table->heads = NULL;
+	sort(table->peers, table->nr, sizeof(*table->peers), tcptw_peer_cmp,
+	     NULL);
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The walk of one network namespace's TCP established hash, the way
+ * inet_diag dumps it: empty buckets skipped unlocked, one bucket lock held at
+ * a time and only to copy out a few fields, cond_resched() between buckets.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "tcptw.h"
+
+#define TCPTW_NR_PORTS		65536
+#define TCPTW_RECS_INITIAL	64U
+
+struct tcptw_walk {
+	struct net *net;
+	struct inet_hashinfo *hinfo;
+	unsigned long *listening;	/* local ports listened on in @net */
+	int port_lo;
+	int port_hi;
+	struct tcptw_sock_rec *recs;	/* one bucket's sockets */
+	u32 recs_alloc;
+};
+
+static void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec,
+				const struct sock *sk)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		rec->peer.in6 = sk->sk_v6_daddr;
+		/* A v4-mapped connection belongs to its IPv4 peer. */
+		rec->peer.family = ipv6_addr_v4mapped(&rec->peer.in6) ?
+				   AF_INET : AF_INET6;
+		return;
+	}
+#endif
+	ipv6_addr_set_v4mapped(sk->sk_daddr, &rec->peer.in6);
+	rec->peer.family = AF_INET;
+}
+
+/*
+ * Only struct sock_common fields for every kind of socket: the chain holds
+ * full sockets, request sockets and timewait minisockets alike.
+ */
+static void tcptw_rec_fill(struct tcptw_sock_rec *rec, const struct sock *sk)
+{
+	int state = READ_ONCE(sk->sk_state);
+
+	rec->tw_ttl_ms = 0;
+	if (state == TCP_TIME_WAIT) {
+		const struct inet_timewait_sock *tw = inet_twsk(sk);
+
+		state = READ_ONCE(tw->tw_substate);
+		if (state == TCP_TIME_WAIT) {
+			long left = READ_ONCE(tw->tw_timer.expires) - jiffies;
+
+			rec->tw_ttl_ms = jiffies_delta_to_msecs(left);
+		}
+	} else if (state == TCP_NEW_SYN_RECV) {
+		state = TCP_SYN_RECV;
+	}
+	rec->state = state;
+	rec->local_port = sk->sk_num;
+	tcptw_rec_fill_peer(rec, sk);
+}
+
+/* The listening hash is shared by all namespaces: filter on ours. */
+static void tcptw_walk_listeners(struct tcptw_walk *w)
+{
+	struct inet_hashinfo *hinfo = w->hinfo;
+	u32 i;
+
+	for (i = 0; i <= hinfo->lhash2_mask; i++) {
+		struct inet_listen_hashbucket *ilb = &hinfo->lhash2[i];
+		struct hlist_nulls_node *node;
+		struct sock *sk;
+
+		if (hlist_nulls_empty(&ilb->nulls_head))
+			continue;
+		spin_lock(&ilb->lock);
+		sk_nulls_for_each(sk, node, &ilb->nulls_head) {
+			if (net_eq(sock_net(sk), w->net))
+				__set_bit(sk->sk_num, w->listening);
+		}
+		spin_unlock(&ilb->lock);
+		cond_resched();
+	}
+}
+
+/*
+ * Copy bucket @i's sockets of our namespace into w->recs. Returns how many
+ * there were; when that exceeds w->recs_alloc the copy is incomplete and the
+ * caller grows the array and copies again, so each bucket is read whole
+ * under one hold of its lock.
+ */
+static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
+{
+	spinlock_t *lock = inet_ehash_lockp(w->hinfo, i);
+	struct hlist_nulls_node *node;
+	struct sock *sk;
+	u32 n = 0;
+
+	spin_lock_bh(lock);
+	sk_nulls_for_each(sk, node, &w->hinfo->ehash[i].chain) {
+		if (!net_eq(sock_net(sk), w->net))
+			continue;
+		if (n < w->recs_alloc)
+			tcptw_rec_fill(&w->recs[n], sk);
+		n++;
+	}
+	spin_unlock_bh(lock);
+	return n;
+}
+
+static int tcptw_walk_recs_grow(struct tcptw_walk *w, u32 need)
+{
+	u32 alloc = roundup_pow_of_two(max(need, TCPTW_RECS_INITIAL));
+	struct tcptw_sock_rec *recs;
+
+	recs = kvmalloc_array(alloc, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		return -ENOMEM;
+	kvfree(w->recs);
+	w->recs = recs;
+	w->recs_alloc = alloc;
+	return 0;
+}
+
+/* Who opened a TIME-WAIT connection; the rule is documented in the format header. */
+static bool tcptw_walk_tw_inbound(const struct tcptw_walk *w, u16 local_port)
+{
+	if (test_bit(local_port, w->listening))
+		return true;
+	return local_port < w->port_lo || local_port > w->port_hi;
+}
+
+static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
+			   struct tcptw_peer_table *table,
+			   struct tcptw_walk_result *result)
+{
+	u32 j;
+
+	for (j = 0; j < n; j++) {
+		const struct tcptw_sock_rec *rec = &w->recs[j];
+		bool inbound = false;
+		int err;
+
+		if (rec->state == TCP_TIME_WAIT) {
+			result->tw_count++;
+			inbound = tcptw_walk_tw_inbound(w, rec->local_port);
+		}
+		err = tcptw_peer_table_add(table, rec, inbound);
+		if (err)
+			return err;
+	}
+	result->sockets += n;
+	return 0;
+}
+
+/**
+ * tcptw_walk() - fold every socket of @net's established hash into @table
+ * @net: the namespace, pinned by the caller
+ * @table: where each socket is counted under its peer
+ * @result: totals of the walk
+ *
+ * Sleeps; takes each bucket lock once (more only when a bucket outgrew the
+ * copy buffer). Return: 0 or -ENOMEM.
+ */
+int tcptw_walk(struct net *net, struct tcptw_peer_table *table,
+	       struct tcptw_walk_result *result)
+{
+	struct tcptw_walk w = {
+		.net = net,
+		.hinfo = net->ipv4.tcp_death_row.hashinfo,
+	};
+	ktime_t start = ktime_get();
+	int err;
+	u32 i, n;
+
+	memset(result, 0, sizeof(*result));
+	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, GFP_KERNEL);
+	if (!w.listening)
+		return -ENOMEM;
+	err = tcptw_walk_recs_grow(&w, TCPTW_RECS_INITIAL);
+	if (err)
+		goto out;
+
+	inet_get_local_port_range(net, &w.port_lo, &w.port_hi);
+	tcptw_walk_listeners(&w);
+
+	for (i = 0; i <= w.hinfo->ehash_mask; i++) {
+		if (hlist_nulls_empty(&w.hinfo->ehash[i].chain))
+			continue;
+		while ((n = tcptw_walk_bucket(&w, i)) > w.recs_alloc) {
+			err = tcptw_walk_recs_grow(&w, n);
+			if (err)
+				goto out;
+		}
+		err = tcptw_walk_fold(&w, n, table, result);
+		if (err)
+			goto out;
+		cond_resched();
+	}
+	result->ehash_buckets = w.hinfo->ehash_mask + 1;
+	result->walk_us = ktime_us_delta(ktime_get(), start);
+out:
+	kvfree(w.recs);
+	bitmap_free(w.listening);
+	return err;
+}
