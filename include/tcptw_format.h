@@ -69,7 +69,11 @@
  * tw_overflow       TcpExt TCPTimeWaitOverflow: TIME-WAIT refused because the
  *                   bucket limit was reached ("time wait bucket table
  *                   overflow"); the connection was closed without TIME-WAIT.
- * tw_expired        TcpExt TW: TIME-WAIT sockets that ran their full time.
+ * tw_expired        TcpExt TW: minisockets (TIME_WAIT and orphaned FIN_WAIT2)
+ *                   given their full timeout. Despite both names, the kernel
+ *                   counts a socket when it enters TIME-WAIT
+ *                   (__inet_twsk_schedule), not when it expires; the rate of
+ *                   this counter is the rate of new TIME-WAIT.
  * tw_reused         TcpExt TWRecycled: TIME-WAIT 4-tuples reused by connect()
  *                   (net.ipv4.tcp_tw_reuse).
  * paws_estab        TcpExt PAWSEstab: segments dropped by PAWS on existing
