@@ -22,9 +22,9 @@ clean:
 	rm -rf build
 
 check:
-	tests/check.sh
+	@tests/check.sh
 
 demo:
-	tests/demo.sh
+	@tests/demo.sh
 
 .PHONY: all module module-debug modules_install install clean check demo

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by tests/check.sh and tests/demo.sh: build the module for one
+# kernel, build the static in-VM programs, lay out the VM's overlay.
+
+TCPTW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TCPTW_BUILD=${TCPTW_BUILD:-$TCPTW_ROOT/build}
+
+# build_module KDIR OUTDIR LOG: tcptw.ko with W=1 in OUTDIR (out-of-tree
+# builds write next to their sources, so each kernel gets a copy).
+build_module() {
+	local kdir=$1 out=$2 log=$3
+
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp -r "$TCPTW_ROOT/Kbuild" "$TCPTW_ROOT/module" "$TCPTW_ROOT/include" "$out/"
+	make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1
+}
+
+# build_vm_programs OUTDIR: the traffic generator and the verifier, static.
+build_vm_programs() {
+	local out=$1 cflags="-O2 -Wall -Wextra -Werror -static"
+
+	mkdir -p "$out"
+	gcc $cflags -o "$out/tcptw-traffic" "$TCPTW_ROOT/tests/vm/traffic.c"
+	gcc $cflags -o "$out/tcptw-verify" "$TCPTW_ROOT/tests/vm/verify.c"
+}
+
+# make_overlay DIR KO PROGDIR TESTSCRIPT: the files the VM gets at /.
+make_overlay() {
+	local dir=$1 ko=$2 progs=$3 script=$4
+
+	rm -rf "$dir"
+	mkdir -p "$dir/bin"
+	cp "$ko" "$dir/tcptw.ko"
+	cp "$progs"/* "$dir/bin/"
+	cp "$script" "$dir/test.sh"
+	chmod +x "$dir/test.sh"
+}
