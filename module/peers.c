@@ -4,6 +4,7 @@
  * max_peers rows with the rest summed into an "other" row, then sorted.
  */
 
+#include <kunit/visibility.h>
 #include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
@@ -35,6 +36,7 @@ void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers)
 	table->hash_seed = get_random_u32();
 	tcptw_peer_init(&table->other, NULL);
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_init);
 
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table)
 {
@@ -45,6 +47,7 @@ void tcptw_peer_table_destroy(struct tcptw_peer_table *table)
 	table->nr = 0;
 	table->alloc = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_destroy);
 
 static u32 tcptw_addr_hash(const struct tcptw_peer_table *table,
 			   const struct tcptw_addr *addr)
@@ -175,6 +178,7 @@ int tcptw_peer_table_add(struct tcptw_peer_table *table,
 	tcptw_peer_count(peer, rec, inbound);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add);
 
 static int tcptw_peer_cmp(const void *a, const void *b)
 {
@@ -197,3 +201,4 @@ void tcptw_peer_table_sort(struct tcptw_peer_table *table)
 	sort(table->peers, table->nr, sizeof(*table->peers), tcptw_peer_cmp,
 	     NULL);
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_sort);

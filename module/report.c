@@ -4,6 +4,7 @@
  * to what the walk found) and the rendering of the format in tcptw_format.h.
  */
 
+#include <kunit/visibility.h>
 #include <linux/math64.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
@@ -45,12 +46,13 @@ static u64 tcptw_linux_mib(struct net *net, int field)
 }
 
 /* 100 * used / max, rounded down; a zero limit is full whatever is used. */
-static u64 tcptw_pressure_pct(u64 used, u64 max)
+VISIBLE_IF_KUNIT u64 tcptw_pressure_pct(u64 used, u64 max)
 {
 	if (!max)
 		return 100;
 	return div64_u64(used * 100, max);
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_pressure_pct);
 
 static void tcptw_report_fill_counters(struct tcptw_report *report,
 				       struct net *net)
@@ -109,11 +111,13 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	val[TCPTW_KEY_PEERS_TRUNCATED] = report->table.other_sockets;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_build);
 
 void tcptw_report_free(struct tcptw_report *report)
 {
 	tcptw_peer_table_destroy(&report->table);
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_free);
 
 static void tcptw_report_show_header(struct seq_file *m)
 {
@@ -151,6 +155,7 @@ void tcptw_report_show_summary(struct seq_file *m,
 	seq_putc(m, '\n');
 	tcptw_report_show_header(m);
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_summary);
 
 static void tcptw_report_show_addr(struct seq_file *m,
 				   const struct tcptw_addr *addr)
@@ -203,3 +208,4 @@ void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 	}
 	seq_putc(m, '\n');
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_peer);

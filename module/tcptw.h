@@ -97,6 +97,15 @@ void tcptw_report_show_summary(struct seq_file *m,
 void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 			    bool is_other);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Internals the KUnit suites in kunit/ call directly. */
+struct sock;
+void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec, const struct sock *sk);
+bool tcptw_tw_inbound(bool listened, u16 local_port, int port_lo,
+		      int port_hi);
+u64 tcptw_pressure_pct(u64 used, u64 max);
+#endif
+
 int tcptw_proc_init(void);
 void tcptw_proc_exit(void);
 

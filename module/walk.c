@@ -5,6 +5,7 @@
  * a time and only to copy out a few fields, cond_resched() between buckets.
  */
 
+#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -34,8 +35,8 @@ struct tcptw_walk {
 	u32 recs_alloc;
 };
 
-static void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec,
-				const struct sock *sk)
+VISIBLE_IF_KUNIT void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec,
+					  const struct sock *sk)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
@@ -49,6 +50,7 @@ static void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec,
 	ipv6_addr_set_v4mapped(sk->sk_daddr, &rec->peer.in6);
 	rec->peer.family = AF_INET;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_rec_fill_peer);
 
 /*
  * Only struct sock_common fields for every kind of socket: the chain holds
@@ -138,13 +140,23 @@ static int tcptw_walk_recs_grow(struct tcptw_walk *w, u32 need)
 	return 0;
 }
 
-/* Who opened a TIME-WAIT connection; the rule is documented in the format header. */
-static bool tcptw_walk_tw_inbound(const struct tcptw_walk *w, u16 local_port)
+/**
+ * tcptw_tw_inbound() - whether the peer opened a TIME-WAIT connection
+ * @listened: something in the namespace listens on @local_port
+ * @local_port: our end's port
+ * @port_lo: ip_local_port_range, low end
+ * @port_hi: ip_local_port_range, high end
+ *
+ * The rule documented with tw_in/tw_out in tcptw_format.h.
+ */
+VISIBLE_IF_KUNIT bool tcptw_tw_inbound(bool listened, u16 local_port,
+				       int port_lo, int port_hi)
 {
-	if (test_bit(local_port, w->listening))
+	if (listened)
 		return true;
-	return local_port < w->port_lo || local_port > w->port_hi;
+	return local_port < port_lo || local_port > port_hi;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tw_inbound);
 
 static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
 			   struct tcptw_peer_table *table,
@@ -159,7 +171,10 @@ static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
 
 		if (rec->state == TCP_TIME_WAIT) {
 			result->tw_count++;
-			inbound = tcptw_walk_tw_inbound(w, rec->local_port);
+			inbound = tcptw_tw_inbound(test_bit(rec->local_port,
+							    w->listening),
+						   rec->local_port, w->port_lo,
+						   w->port_hi);
 		}
 		err = tcptw_peer_table_add(table, rec, inbound);
 		if (err)
@@ -220,3 +235,4 @@ out:
 	bitmap_free(w.listening);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_walk);
