@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the per-peer table (insert, merge, cap and "other", sort order,
+ * TIME-WAIT TTL and direction), peer address normalisation, and the small
+ * math behind the summary, table-driven.
+ */
+
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "tcptw.h"
+
+static struct tcptw_sock_rec tcptw_test_rec4(__be32 addr, u8 state, u32 ttl)
+{
+	struct tcptw_sock_rec rec = { .state = state, .tw_ttl_ms = ttl };
+
+	ipv6_addr_set_v4mapped(addr, &rec.peer.in6);
+	rec.peer.family = AF_INET;
+	return rec;
+}
+
+static struct tcptw_sock_rec tcptw_test_rec6(const char *addr, u8 state)
+{
+	struct tcptw_sock_rec rec = { .state = state };
+
+	WARN_ON(in6_pton(addr, -1, rec.peer.in6.s6_addr, -1, NULL) != 1);
+	rec.peer.family = AF_INET6;
+	return rec;
+}
+
+/* A table released when the test ends, whatever the outcome. */
+static struct tcptw_peer_table *tcptw_test_table(struct kunit *test, u32 max)
+{
+	struct tcptw_peer_table *table;
+
+	table = kunit_kzalloc(test, sizeof(*table), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	tcptw_peer_table_init(table, max);
+	return table;
+}
+
+static void tcptw_test_add(struct kunit *test, struct tcptw_peer_table *table,
+			   struct tcptw_sock_rec rec, bool inbound)
+{
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add(table, &rec, inbound), 0);
+}
+
+static void peer_table_insert_one(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer *p;
+
+	tcptw_test_add(test, table,
+		       tcptw_test_rec4(htonl(0xc0000207), TCP_ESTABLISHED, 0),
+		       false);
+	KUNIT_ASSERT_EQ(test, table->nr, 1U);
+	p = &table->peers[0];
+	KUNIT_EXPECT_EQ(test, p->addr.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, p->addr.in6.s6_addr32[3], htonl(0xc0000207));
+	KUNIT_EXPECT_EQ(test, p->states[TCP_ESTABLISHED], 1U);
+	KUNIT_EXPECT_EQ(test, p->states[TCP_TIME_WAIT], 0U);
+	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
+	tcptw_peer_table_destroy(table);
+}
+
+static void peer_table_merge_same_peer(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	__be32 a = htonl(0x0a000001);
+
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_ESTABLISHED, 0), false);
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_ESTABLISHED, 0), false);
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_CLOSE_WAIT, 0), false);
+	KUNIT_ASSERT_EQ(test, table->nr, 1U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_ESTABLISHED], 2U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_CLOSE_WAIT], 1U);
+	tcptw_peer_table_destroy(table);
+}
+
+/* The same 16 bytes under two families are two peers. */
+static void peer_table_family_distinguishes(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_sock_rec v4 = tcptw_test_rec4(htonl(0x7f000001),
+						   TCP_ESTABLISHED, 0);
+	struct tcptw_sock_rec v6 = v4;
+
+	v6.peer.family = AF_INET6;
+	tcptw_test_add(test, table, v4, false);
+	tcptw_test_add(test, table, v6, false);
+	KUNIT_EXPECT_EQ(test, table->nr, 2U);
+	tcptw_peer_table_destroy(table);
+}
+
+static void peer_table_cap_sums_into_other(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 2);
+	u32 i;
+
+	for (i = 1; i <= 5; i++)
+		tcptw_test_add(test, table,
+			       tcptw_test_rec4(htonl(0x0a000000 + i),
+					       TCP_TIME_WAIT, 1000 * i), true);
+	/* A peer that has a row keeps counting there after the cap. */
+	tcptw_test_add(test, table,
+		       tcptw_test_rec4(htonl(0x0a000001), TCP_ESTABLISHED, 0),
+		       false);
+	KUNIT_ASSERT_EQ(test, table->nr, 2U);
+	KUNIT_EXPECT_EQ(test, table->other_sockets, 3ULL);
+	KUNIT_EXPECT_EQ(test, table->other.states[TCP_TIME_WAIT], 3U);
+	KUNIT_EXPECT_EQ(test, table->other.tw_in, 3U);
+	KUNIT_EXPECT_EQ(test, table->other.tw_ttl_min_ms, 3000U);
+	KUNIT_EXPECT_EQ(test, table->other.tw_ttl_max_ms, 5000U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_ESTABLISHED], 1U);
+	tcptw_peer_table_destroy(table);
+}
+
+/* Past the first allocation the table grows and rehashes; lookups still merge. */
+static void peer_table_grows_and_merges(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 100000);
+	u32 i, round;
+
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 3000; i++)
+			tcptw_test_add(test, table,
+				       tcptw_test_rec4(htonl(0x0a010000 + i),
+						       TCP_TIME_WAIT, 5), true);
+	KUNIT_ASSERT_EQ(test, table->nr, 3000U);
+	for (i = 0; i < table->nr; i++)
+		KUNIT_EXPECT_EQ(test, table->peers[i].states[TCP_TIME_WAIT], 2U);
+	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
+	tcptw_peer_table_destroy(table);
+}
+
+static void peer_table_sort_order(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer *p;
+
+	/* 3 TIME-WAIT for 10.0.0.10, 1 each for the rest. */
+	tcptw_test_add(test, table, tcptw_test_rec6("2001:db8::1", TCP_TIME_WAIT), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(htonl(0x0a00000a), TCP_TIME_WAIT, 1), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(htonl(0x0a00000a), TCP_TIME_WAIT, 1), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(htonl(0x0a00000a), TCP_TIME_WAIT, 1), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(htonl(0x0a000002), TCP_TIME_WAIT, 1), true);
+	tcptw_test_add(test, table, tcptw_test_rec6("::1", TCP_TIME_WAIT), true);
+	/* No TIME-WAIT at all: last. */
+	tcptw_test_add(test, table, tcptw_test_rec4(htonl(0x01020304), TCP_ESTABLISHED, 0), false);
+	tcptw_peer_table_sort(table);
+	KUNIT_ASSERT_EQ(test, table->nr, 5U);
+	p = table->peers;
+	KUNIT_EXPECT_EQ(test, p[0].addr.in6.s6_addr32[3], htonl(0x0a00000a));
+	/* Ties: IPv4 before IPv6, then numeric: 10.0.0.2, ::1, 2001:db8::1. */
+	KUNIT_EXPECT_EQ(test, p[1].addr.in6.s6_addr32[3], htonl(0x0a000002));
+	KUNIT_EXPECT_EQ(test, p[2].addr.family, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&p[2].addr.in6));
+	KUNIT_EXPECT_EQ(test, p[3].addr.family, AF_INET6);
+	KUNIT_EXPECT_EQ(test, p[3].addr.in6.s6_addr32[0], htonl(0x20010db8));
+	KUNIT_EXPECT_EQ(test, p[4].addr.in6.s6_addr32[3], htonl(0x01020304));
+	tcptw_peer_table_destroy(table);
+}
+
+static void peer_table_ttl_min_max(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	__be32 a = htonl(0xc6336401);
+
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 500), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 100), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 59900), true);
+	/* Other states carry no TTL and must not disturb it. */
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_FIN_WAIT2, 0), false);
+	KUNIT_ASSERT_EQ(test, table->nr, 1U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].tw_ttl_min_ms, 100U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].tw_ttl_max_ms, 59900U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_FIN_WAIT2], 1U);
+	tcptw_peer_table_destroy(table);
+}
+
+static void peer_table_tw_direction(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	__be32 a = htonl(0xc6336402);
+
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 1), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 1), true);
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 1), false);
+	/* The flag only matters for TIME_WAIT. */
+	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_ESTABLISHED, 0), true);
+	KUNIT_ASSERT_EQ(test, table->nr, 1U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].tw_in, 2U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].tw_out, 1U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_TIME_WAIT], 3U);
+	tcptw_peer_table_destroy(table);
+}
+
+static void peer_table_ignores_unknown_state(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	u32 s, sum = 0;
+
+	tcptw_test_add(test, table,
+		       tcptw_test_rec4(htonl(0x0a000009), TCP_MAX_STATES, 0), false);
+	KUNIT_ASSERT_EQ(test, table->nr, 1U);
+	for (s = 0; s < TCP_MAX_STATES; s++)
+		sum += table->peers[0].states[s];
+	KUNIT_EXPECT_EQ(test, sum, 0U);
+	tcptw_peer_table_destroy(table);
+}
+
+/* tcptw_rec_fill_peer() reads only sock_common fields: a zeroed sock will do. */
+static struct sock *tcptw_test_sock(struct kunit *test, u16 family)
+{
+	struct sock *sk = kunit_kzalloc(test, sizeof(*sk), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sk);
+	sk->sk_family = family;
+	return sk;
+}
+
+static void peer_addr_ipv4(struct kunit *test)
+{
+	struct sock *sk = tcptw_test_sock(test, AF_INET);
+	struct tcptw_sock_rec rec;
+
+	sk->sk_daddr = htonl(0xcb007107);
+	tcptw_rec_fill_peer(&rec, sk);
+	KUNIT_EXPECT_EQ(test, rec.peer.family, AF_INET);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_v4mapped(&rec.peer.in6));
+	KUNIT_EXPECT_EQ(test, rec.peer.in6.s6_addr32[3], htonl(0xcb007107));
+}
+
+static void peer_addr_v4mapped_is_ipv4(struct kunit *test)
+{
+	struct sock *v6 = tcptw_test_sock(test, AF_INET6);
+	struct sock *v4 = tcptw_test_sock(test, AF_INET);
+	struct tcptw_sock_rec a, b;
+
+	ipv6_addr_set_v4mapped(htonl(0xcb007107), &v6->sk_v6_daddr);
+	v4->sk_daddr = htonl(0xcb007107);
+	tcptw_rec_fill_peer(&a, v6);
+	tcptw_rec_fill_peer(&b, v4);
+	KUNIT_EXPECT_EQ(test, a.peer.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, a.peer.family, b.peer.family);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&a.peer.in6, &b.peer.in6));
+}
+
+static void peer_addr_ipv6(struct kunit *test)
+{
+	struct sock *sk = tcptw_test_sock(test, AF_INET6);
+	struct tcptw_sock_rec rec;
+
+	KUNIT_ASSERT_EQ(test, in6_pton("2001:db8::7", -1,
+				       sk->sk_v6_daddr.s6_addr, -1, NULL), 1);
+	tcptw_rec_fill_peer(&rec, sk);
+	KUNIT_EXPECT_EQ(test, rec.peer.family, AF_INET6);
+	KUNIT_EXPECT_TRUE(test, ipv6_addr_equal(&rec.peer.in6, &sk->sk_v6_daddr));
+}
+
+static struct kunit_case tcptw_peers_cases[] = {
+	KUNIT_CASE(peer_table_insert_one),
+	KUNIT_CASE(peer_table_merge_same_peer),
+	KUNIT_CASE(peer_table_family_distinguishes),
+	KUNIT_CASE(peer_table_cap_sums_into_other),
+	KUNIT_CASE(peer_table_grows_and_merges),
+	KUNIT_CASE(peer_table_sort_order),
+	KUNIT_CASE(peer_table_ttl_min_max),
+	KUNIT_CASE(peer_table_tw_direction),
+	KUNIT_CASE(peer_table_ignores_unknown_state),
+	KUNIT_CASE(peer_addr_ipv4),
+	KUNIT_CASE(peer_addr_v4mapped_is_ipv4),
+	KUNIT_CASE(peer_addr_ipv6),
+	{}
+};
+
+static struct kunit_suite tcptw_peers_suite = {
+	.name = "tcptw_peers",
+	.test_cases = tcptw_peers_cases,
+};
+
+/* Small math, table-driven ------------------------------------------------ */
+
+struct tcptw_pct_case {
+	u64 used, max, want;
+	const char *desc;
+};
+
+static const struct tcptw_pct_case tcptw_pct_cases[] = {
+	{ 0, 262144, 0, "empty" },
+	{ 1, 3, 33, "rounds down" },
+	{ 2, 3, 66, "rounds down, not to nearest" },
+	{ 99, 100, 99, "just below full" },
+	{ 131072, 262144, 50, "half of the default limit" },
+	{ 262144, 262144, 100, "at the limit" },
+	{ 150, 100, 150, "above a lowered limit" },
+	{ 0, 0, 100, "zero limit, nothing used" },
+	{ 5, 0, 100, "zero limit, some used" },
+	{ 4294967295ULL, 4294967296ULL, 99, "no 32-bit overflow" },
+};
+
+static void tcptw_pct_desc(const struct tcptw_pct_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->desc);
+}
+
+KUNIT_ARRAY_PARAM(tcptw_pct, tcptw_pct_cases, tcptw_pct_desc);
+
+static void pressure_pct(struct kunit *test)
+{
+	const struct tcptw_pct_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, tcptw_pressure_pct(c->used, c->max), c->want);
+}
+
+struct tcptw_dir_case {
+	bool listened;
+	u16 port;
+	int lo, hi;
+	bool inbound;
+	const char *desc;
+};
+
+static const struct tcptw_dir_case tcptw_dir_cases[] = {
+	{ true, 80, 32768, 60999, true, "service port with a listener" },
+	{ true, 40000, 32768, 60999, true, "listener inside the ephemeral range" },
+	{ false, 40000, 32768, 60999, false, "ephemeral port: we connected" },
+	{ false, 32768, 32768, 60999, false, "low end of the range" },
+	{ false, 60999, 32768, 60999, false, "high end of the range" },
+	{ false, 32767, 32768, 60999, true, "just below the range" },
+	{ false, 61000, 32768, 60999, true, "just above the range" },
+	{ false, 443, 32768, 60999, true, "service port whose listener is gone" },
+	{ false, 1024, 1024, 65535, false, "widened range" },
+};
+
+static void tcptw_dir_desc(const struct tcptw_dir_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->desc);
+}
+
+KUNIT_ARRAY_PARAM(tcptw_dir, tcptw_dir_cases, tcptw_dir_desc);
+
+static void tw_direction_rule(struct kunit *test)
+{
+	const struct tcptw_dir_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, tcptw_tw_inbound(c->listened, c->port, c->lo, c->hi),
+			c->inbound);
+}
+
+static struct kunit_case tcptw_math_cases[] = {
+	KUNIT_CASE_PARAM(pressure_pct, tcptw_pct_gen_params),
+	KUNIT_CASE_PARAM(tw_direction_rule, tcptw_dir_gen_params),
+	{}
+};
+
+static struct kunit_suite tcptw_math_suite = {
+	.name = "tcptw_math",
+	.test_cases = tcptw_math_cases,
+};
+
+kunit_test_suites(&tcptw_peers_suite, &tcptw_math_suite);

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the /proc/tcptw renderer against literal expected text. These
+ * strings are the v1.0 format as documented in tcptw_format.h; a change here
+ * is a change of the contract and must move the format version.
+ */
+
+#include <kunit/test.h>
+#include <linux/inet.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "tcptw.h"
+
+#define TCPTW_TEST_BUF	4096
+
+/* A seq_file over a test-owned buffer: what seq_read() would hand to show(). */
+static struct seq_file *tcptw_test_seq(struct kunit *test)
+{
+	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->buf = kunit_kzalloc(test, TCPTW_TEST_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+	m->size = TCPTW_TEST_BUF - 1;
+	return m;
+}
+
+static const char *tcptw_test_text(struct kunit *test, struct seq_file *m)
+{
+	KUNIT_ASSERT_FALSE(test, seq_has_overflowed(m));
+	m->buf[m->count] = '\0';
+	return m->buf;
+}
+
+static struct tcptw_report *tcptw_test_report(struct kunit *test)
+{
+	struct tcptw_report *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	int key;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* Every key a distinct value, so a swapped key shows. */
+	for (key = 0; key < TCPTW_NR_KEYS; key++)
+		r->val[key] = 100 + key;
+	r->port_lo = 32768;
+	r->port_hi = 60999;
+	tcptw_peer_table_init(&r->table, 65536);
+	return r;
+}
+
+#define TCPTW_TEST_HEADER						\
+	"peer tw tw_in tw_out estab syn_sent syn_recv fin_wait1 fin_wait2 "	\
+	"close_wait last_ack closing close tw_ttl_min_ms tw_ttl_max_ms\n"
+
+#define TCPTW_TEST_SUMMARY_HEAD						\
+	"tcptw 1.0\n"							\
+	"tw_count 100\n"						\
+	"tw_buckets 101\n"						\
+	"tw_max 102\n"							\
+	"tw_pressure_pct 103\n"						\
+	"tw_overflow 104\n"						\
+	"tw_expired 105\n"						\
+	"tw_reused 106\n"						\
+	"paws_estab 107\n"						\
+	"paws_active 108\n"						\
+	"port_range 32768-60999\n"					\
+	"ehash_buckets 110\n"						\
+	"sockets 111\n"							\
+	"peers 112\n"							\
+	"peers_max 113\n"						\
+	"walk_us 114\n"
+
+static void report_summary_text(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	tcptw_report_show_summary(m, r);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   TCPTW_TEST_SUMMARY_HEAD "\n" TCPTW_TEST_HEADER);
+}
+
+static void report_summary_truncated(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	r->table.other_sockets = 42;
+	r->val[TCPTW_KEY_PEERS_TRUNCATED] = 42;
+	tcptw_report_show_summary(m, r);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   TCPTW_TEST_SUMMARY_HEAD "peers_truncated 42\n\n"
+			   TCPTW_TEST_HEADER);
+}
+
+static void report_summary_version_line(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report(test);
+	struct seq_file *m = tcptw_test_seq(test);
+	char want[32];
+
+	snprintf(want, sizeof(want), "%s %d.%d\n", TCPTW_FORMAT_NAME,
+		 TCPTW_FORMAT_MAJOR, TCPTW_FORMAT_MINOR);
+	tcptw_report_show_summary(m, r);
+	KUNIT_EXPECT_EQ(test, strncmp(tcptw_test_text(test, m), want,
+				      strlen(want)), 0);
+	KUNIT_EXPECT_STREQ(test, want, "tcptw 1.0\n");
+}
+
+static void report_summary_large_values(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	r->val[TCPTW_KEY_TW_OVERFLOW] = U64_MAX;
+	tcptw_report_show_summary(m, r);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(tcptw_test_text(test, m),
+					   "\ntw_overflow 18446744073709551615\n"));
+}
+
+static struct tcptw_peer *tcptw_test_peer(struct kunit *test)
+{
+	struct tcptw_peer *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	return p;
+}
+
+static void report_peer_row_ipv4(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+	int s;
+
+	ipv6_addr_set_v4mapped(htonl(0xc0000207), &p->addr.in6);
+	p->addr.family = AF_INET;
+	/* Each state column its own value: a swapped column shows. */
+	for (s = 0; s < TCP_MAX_STATES; s++)
+		p->states[s] = 10 + s;
+	p->tw_in = 7;
+	p->tw_out = 9;
+	p->tw_ttl_min_ms = 1200;
+	p->tw_ttl_max_ms = 59996;
+	tcptw_report_show_peer(m, p, false);
+	/* tw=16 in=7 out=9 estab=11 syn_sent=12 syn_recv=13 fw1=14 fw2=15
+	 * close_wait=18 last_ack=19 closing=21 close=17
+	 */
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   "192.0.2.7 16 7 9 11 12 13 14 15 18 19 21 17 1200 59996\n");
+}
+
+static void report_peer_row_ipv6_compressed(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	KUNIT_ASSERT_EQ(test, in6_pton("2001:0db8:0000:0000:0000:0000:0000:0001",
+				       -1, p->addr.in6.s6_addr, -1, NULL), 1);
+	p->addr.family = AF_INET6;
+	p->states[TCP_ESTABLISHED] = 3;
+	tcptw_report_show_peer(m, p, false);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   "2001:db8::1 0 0 0 3 0 0 0 0 0 0 0 0 - -\n");
+}
+
+static void report_peer_row_no_tw_dashes(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	ipv6_addr_set_v4mapped(htonl(0x0a000001), &p->addr.in6);
+	p->addr.family = AF_INET;
+	p->states[TCP_CLOSE_WAIT] = 2;
+	/* What tcptw_peer_init() leaves when no TIME-WAIT was seen. */
+	p->tw_ttl_min_ms = U32_MAX;
+	tcptw_report_show_peer(m, p, false);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   "10.0.0.1 0 0 0 0 0 0 0 0 2 0 0 0 - -\n");
+}
+
+static void report_other_row(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	p->states[TCP_TIME_WAIT] = 5;
+	p->tw_in = 5;
+	p->tw_ttl_min_ms = 10;
+	p->tw_ttl_max_ms = 20;
+	tcptw_report_show_peer(m, p, true);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   "other 5 5 0 0 0 0 0 0 0 0 0 0 10 20\n");
+}
+
+static void report_row_column_count_matches_header(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+	const char *row, *c;
+	int spaces = 0;
+
+	p->addr.family = AF_INET6;
+	tcptw_report_show_peer(m, p, false);
+	row = tcptw_test_text(test, m);
+	for (c = row; *c; c++)
+		spaces += *c == ' ';
+	KUNIT_EXPECT_EQ(test, spaces + 1, TCPTW_NR_COLS);
+}
+
+static struct kunit_case tcptw_report_cases[] = {
+	KUNIT_CASE(report_summary_text),
+	KUNIT_CASE(report_summary_truncated),
+	KUNIT_CASE(report_summary_version_line),
+	KUNIT_CASE(report_summary_large_values),
+	KUNIT_CASE(report_peer_row_ipv4),
+	KUNIT_CASE(report_peer_row_ipv6_compressed),
+	KUNIT_CASE(report_peer_row_no_tw_dashes),
+	KUNIT_CASE(report_other_row),
+	KUNIT_CASE(report_row_column_count_matches_header),
+	{}
+};
+
+static struct kunit_suite tcptw_report_suite = {
+	.name = "tcptw_report",
+	.test_cases = tcptw_report_cases,
+};
+
+kunit_test_suites(&tcptw_report_suite);
