@@ -27,4 +27,7 @@ check:
 demo:
 	@tests/demo.sh
 
-.PHONY: all module module-debug modules_install install clean check demo
+kunit:
+	@TCPTW_KERNELS=debug TCPTW_PARTS=kunit tests/check.sh
+
+.PHONY: all module module-debug modules_install install clean check demo kunit

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: for each Debian kernel (6.1, 6.12) build tcptw.ko with W=1,
-# boot the kernel under QEMU TCG and run tests/vm/scenario.sh there. Prints
-# every test line and ends with "N passed, N failed"; exits 1 if any failed.
+# boot the kernel under QEMU TCG and run tests/vm/scenario.sh there; then the
+# same on a debug kernel (KASAN, lockdep, kmemleak) built from Debian's
+# linux-source-6.1, preceded by the KUnit suites. Prints every test line and
+# ends with "N passed, N failed"; exits 1 if any failed.
 #
-# TCPTW_KERNELS="6.1" limits the kernels; TCPTW_SKIP_DEPS=1 skips apt.
+# TCPTW_KERNELS="6.1 debug" picks kernels; TCPTW_PARTS=kunit runs only the
+# KUnit part on the debug kernel (make kunit); TCPTW_SKIP_DEPS=1 skips apt.
 
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -29,15 +32,29 @@ result() {
 check_kernel() {
 	local flavor=$1 kver kdir vmlinuz out status line
 	local KVER KDIR VMLINUZ KMODDIR DEBVER
+	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=()
+	local ends=('^# [0-9]* tests, [0-9]* failed')
 
-	eval "$(tests/qemu/kernel.sh "$flavor")"
+	if [ "$flavor" = debug ]; then
+		eval "$(tests/qemu/debug-kernel.sh)"
+		build_args=(CONFIG_TCPTW_KUNIT_TEST=m)
+		vm_args=(--modules "$KMODDIR" --mod kunit --timeout 2400
+			 --append "TCPTW_PARTS=${TCPTW_PARTS:-all}")
+		script=tests/vm/debug.sh
+		extra=(tests/vm/kunit.sh tests/vm/scenario.sh)
+		ends=('^# kunit: [0-9]* tests, [0-9]* failed')
+		[ "${TCPTW_PARTS:-all}" = kunit ] ||
+			ends+=('^# [0-9]* tests, [0-9]* failed')
+	else
+		eval "$(tests/qemu/kernel.sh "$flavor")"
+	fi
 	kver=$KVER
 	kdir=$KDIR
 	vmlinuz=$VMLINUZ
 	out=$TCPTW_BUILD/$kver
 	echo "# kernel $flavor: $kver (Debian $DEBVER)"
 
-	if ! build_module "$kdir" "$out/src" "$out/build.log"; then
+	if ! build_module "$kdir" "$out/src" "$out/build.log" "${build_args[@]}"; then
 		result 1 "$kver: module builds"
 		sed 's/^/#   /' "$out/build.log"
 		return
@@ -49,11 +66,13 @@ check_kernel() {
 		result 0 "$kver: W=1 build has no warnings"
 	fi
 
+	[ "$flavor" != debug ] || extra+=("$out/src/kunit/tcptw_test.ko")
 	make_overlay "$out/overlay" "$out/src/tcptw.ko" "$TCPTW_BUILD/vm-bin" \
-		tests/vm/scenario.sh
+		"$script" "${extra[@]}"
 	status=0
 	tests/qemu/vm.sh --kernel "$vmlinuz" --overlay "$out/overlay" \
-		--log "$out/console.log" --timeout 900 --quiet || status=$?
+		--log "$out/console.log" --timeout 900 --quiet "${vm_args[@]}" ||
+		status=$?
 
 	while IFS= read -r line; do
 		case "$line" in
@@ -63,11 +82,13 @@ check_kernel() {
 		esac
 	done < <(tr -d '\r' <"$out/console.log" | sed -n '/^TCPTW-VM: exit/q;p')
 
-	if grep -q '^# [0-9]* tests, [0-9]* failed' "$out/console.log"; then
-		result 0 "$kver: the scenario ran to its end"
-	else
-		result 1 "$kver: the scenario ran to its end"
-	fi
+	for line in "${ends[@]}"; do
+		if grep -q "$line" "$out/console.log"; then
+			result 0 "$kver: ran to its end ($line)"
+		else
+			result 1 "$kver: ran to its end ($line)"
+		fi
+	done
 	if tests/qemu/scan-kernel-log.sh "$out/console.log" >"$out/kernel-report.txt"; then
 		result 0 "$kver: no Oops, BUG, WARNING, KASAN or lockdep report on the console"
 	else
@@ -83,7 +104,7 @@ check_kernel() {
 scripts/install-deps.sh
 build_vm_programs "$TCPTW_BUILD/vm-bin"
 
-for flavor in ${TCPTW_KERNELS:-6.1 6.12}; do
+for flavor in ${TCPTW_KERNELS:-6.1 6.12 debug}; do
 	check_kernel "$flavor"
 done
 

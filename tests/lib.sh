@@ -6,15 +6,18 @@
 TCPTW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TCPTW_BUILD=${TCPTW_BUILD:-$TCPTW_ROOT/build}
 
-# build_module KDIR OUTDIR LOG: tcptw.ko with W=1 in OUTDIR (out-of-tree
-# builds write next to their sources, so each kernel gets a copy).
+# build_module KDIR OUTDIR LOG [MAKE ARGS...]: tcptw.ko with W=1 in OUTDIR
+# (out-of-tree builds write next to their sources, so each kernel gets a
+# copy). CONFIG_TCPTW_KUNIT_TEST=m as an argument adds kunit/tcptw_test.ko.
 build_module() {
 	local kdir=$1 out=$2 log=$3
 
+	shift 3
 	rm -rf "$out"
 	mkdir -p "$out"
-	cp -r "$TCPTW_ROOT/Kbuild" "$TCPTW_ROOT/module" "$TCPTW_ROOT/include" "$out/"
-	make -C "$kdir" M="$out" W=1 modules >"$log" 2>&1
+	cp -r "$TCPTW_ROOT/Kbuild" "$TCPTW_ROOT/module" "$TCPTW_ROOT/include" \
+		"$TCPTW_ROOT/kunit" "$out/"
+	make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1
 }
 
 # build_vm_programs OUTDIR: the traffic generator and the verifier, static.
@@ -26,14 +29,17 @@ build_vm_programs() {
 	gcc $cflags -o "$out/tcptw-verify" "$TCPTW_ROOT/tests/vm/verify.c"
 }
 
-# make_overlay DIR KO PROGDIR TESTSCRIPT: the files the VM gets at /.
+# make_overlay DIR KO PROGDIR TESTSCRIPT [FILE...]: the files the VM gets at
+# /: tcptw.ko, the programs in /bin, TESTSCRIPT as /test.sh, FILEs at /.
 make_overlay() {
 	local dir=$1 ko=$2 progs=$3 script=$4
 
+	shift 4
 	rm -rf "$dir"
 	mkdir -p "$dir/bin"
 	cp "$ko" "$dir/tcptw.ko"
 	cp "$progs"/* "$dir/bin/"
 	cp "$script" "$dir/test.sh"
 	chmod +x "$dir/test.sh"
+	[ $# -eq 0 ] || cp "$@" "$dir/"
 }

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /test.sh of the debug kernel (KASAN, lockdep, kmemleak): the KUnit suites,
+# then the whole foundation scenario, then a kmemleak scan. Any report the
+# kernel prints fails the run on the host (tests/qemu/scan-kernel-log.sh).
+
+PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PATH
+
+# TCPTW_PARTS (from the kernel command line): "all", or "kunit" alone.
+status=0
+sh /kunit.sh || status=1
+if [ "${TCPTW_PARTS:-all}" != kunit ]; then
+	sh /scenario.sh || status=1
+fi
+
+# Everything is unloaded by now: what tcptw leaked is unreferenced.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+if [ -w $KMEMLEAK ]; then
+	echo scan >$KMEMLEAK
+	sleep 1
+	echo scan >$KMEMLEAK
+	leaks=$(grep -c '^unreferenced object' $KMEMLEAK)
+	cat $KMEMLEAK
+	if [ "$leaks" -eq 0 ]; then
+		echo "ok 1 - kmemleak: no leaks after load, tests and unload"
+	else
+		echo "not ok 1 - kmemleak: $leaks unreferenced objects"
+		status=1
+	fi
+else
+	echo "not ok 1 - kmemleak: $KMEMLEAK is not there"
+	status=1
+fi
+exit $status
