@@ -33,10 +33,16 @@ check_kernel() {
 	local flavor=$1 kver kdir vmlinuz out status line
 	local KVER KDIR VMLINUZ KMODDIR DEBVER
 	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=()
-	local ends=('^# [0-9]* tests, [0-9]* failed')
+	local ends=('^# [0-9]* tests, [0-9]* failed') kernel_env
+	local provider=(tests/qemu/kernel.sh "$flavor")
 
+	[ "$flavor" != debug ] || provider=(tests/qemu/debug-kernel.sh)
+	if ! kernel_env=$("${provider[@]}"); then
+		result 1 "kernel $flavor: fetched or built (${provider[*]})"
+		return
+	fi
+	eval "$kernel_env"
 	if [ "$flavor" = debug ]; then
-		eval "$(tests/qemu/debug-kernel.sh)"
 		build_args=(CONFIG_TCPTW_KUNIT_TEST=m)
 		vm_args=(--modules "$KMODDIR" --mod kunit --timeout 2400
 			 --append "TCPTW_PARTS=${TCPTW_PARTS:-all}")
@@ -45,8 +51,6 @@ check_kernel() {
 		ends=('^# kunit: [0-9]* tests, [0-9]* failed')
 		[ "${TCPTW_PARTS:-all}" = kunit ] ||
 			ends+=('^# [0-9]* tests, [0-9]* failed')
-	else
-		eval "$(tests/qemu/kernel.sh "$flavor")"
 	fi
 	kver=$KVER
 	kdir=$KDIR
