@@ -110,6 +110,27 @@ static void tcptw_test_release(struct socket **sock)
 	}
 }
 
+/*
+ * A table for the case's walks, and @n connections from the case's client to
+ * a fresh listener of @family. Returns the listener.
+ */
+static struct socket *tcptw_test_open(struct kunit *test, int family,
+				      struct tcptw_test_conn *conn, int n,
+				      struct tcptw_peer_table **t)
+{
+	const struct tcptw_test_addrs *a = test->priv;
+	struct socket *listener;
+	u16 port;
+	int i;
+
+	*t = kunit_kzalloc(test, sizeof(**t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *t);
+	listener = tcptw_test_listen(test, family, &port);
+	for (i = 0; i < n; i++)
+		tcptw_test_connect(test, listener, a->client, port, &conn[i]);
+	return listener;
+}
+
 /* The walk's row for @addr (IPv4), or NULL. */
 static const struct tcptw_peer *tcptw_test_row(const struct tcptw_peer_table *t,
 					       u32 addr)
@@ -183,14 +204,9 @@ static void walk_server_side_time_wait(struct kunit *test)
 	struct tcptw_peer_table *t;
 	const struct tcptw_peer *row;
 	struct socket *listener;
-	u16 port;
 	int i;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	listener = tcptw_test_listen(test, AF_INET, &port);
-	for (i = 0; i < 3; i++)
-		tcptw_test_connect(test, listener, client, port, &conn[i]);
+	listener = tcptw_test_open(test, AF_INET, conn, ARRAY_SIZE(conn), &t);
 	/* Server closes first on two: they end in TIME-WAIT on our side. */
 	for (i = 0; i < 2; i++) {
 		tcptw_test_release(&conn[i].server);
@@ -231,14 +247,9 @@ static void walk_client_side_time_wait(struct kunit *test)
 	struct tcptw_peer_table *t;
 	const struct tcptw_peer *row;
 	struct socket *listener;
-	u16 port;
 	int i;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	listener = tcptw_test_listen(test, AF_INET, &port);
-	for (i = 0; i < 3; i++)
-		tcptw_test_connect(test, listener, client, port, &conn[i]);
+	listener = tcptw_test_open(test, AF_INET, conn, ARRAY_SIZE(conn), &t);
 	/* Client closes first: TIME-WAIT on the client's ephemeral port. */
 	for (i = 0; i < 3; i++) {
 		tcptw_test_release(&conn[i].client);
@@ -271,13 +282,8 @@ static void walk_v4mapped_counts_as_ipv4(struct kunit *test)
 	const struct tcptw_peer *row;
 	struct socket *listener;
 	u32 i;
-	u16 port;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	listener = tcptw_test_listen(test, AF_INET6, &port);
-	for (i = 0; i < 2; i++)
-		tcptw_test_connect(test, listener, client, port, &conn[i]);
+	listener = tcptw_test_open(test, AF_INET6, conn, ARRAY_SIZE(conn), &t);
 	KUNIT_ASSERT_EQ(test, conn[0].server->sk->sk_family, AF_INET6);
 	tcptw_test_release(&conn[0].server);
 	tcptw_test_release(&conn[0].client);
