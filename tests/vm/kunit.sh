@@ -43,6 +43,7 @@ for suite in $SUITES; do
 		not_ok "kunit $suite: ran cases"
 		continue
 	fi
+	suite_failed=$failed
 	while IFS='	' read -r status name; do
 		if [ "$status" = ok ]; then
 			ok "kunit $suite: $name"
@@ -52,13 +53,15 @@ for suite in $SUITES; do
 	done <<CASES
 $cases
 CASES
+	total=$(echo "$cases" | grep -c .)
+	suite_failed=$((failed - suite_failed))
+	echo "# kunit $suite totals: $total cases, $((total - suite_failed)) passed, $suite_failed failed"
 	# Each case's log is bounded: check the plan and the suite's verdict too.
 	planned=$(sed -n 's/^    1\.\.\([0-9]*\)$/\1/p' "$results" | head -n 1)
-	reported=$(echo "$cases" | grep -c .)
-	if [ "$planned" = "$reported" ]; then
+	if [ "$planned" = "$total" ]; then
 		ok "kunit $suite: all $planned cases reported"
 	else
-		not_ok "kunit $suite: $reported of ${planned:-?} cases reported"
+		not_ok "kunit $suite: $total of ${planned:-?} cases reported"
 	fi
 	if tail -n 1 "$results" | grep -q "^ok 1 $suite\$"; then
 		ok "kunit $suite: suite passed"
