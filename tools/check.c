@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcptw check: threshold expressions over the report, as a Nagios plugin.
+ * One status line with perfdata; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcptw.h"
+
+enum check_op { OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_NE };
+
+static const char *const op_names[] = {
+	[OP_GT] = ">", [OP_GE] = ">=", [OP_LT] = "<",
+	[OP_LE] = "<=", [OP_EQ] = "==", [OP_NE] = "!=",
+};
+
+static const char *const status_names[] = {
+	[TCPTW_OK] = "OK", [TCPTW_WARNING] = "WARNING",
+	[TCPTW_CRITICAL] = "CRITICAL", [TCPTW_UNKNOWN] = "UNKNOWN",
+};
+
+struct check_expr {
+	const char *text;
+	int level;			/* TCPTW_WARNING or TCPTW_CRITICAL */
+	char key[TCPTW_NAME_MAX];	/* without "peer." and "/s" */
+	char label[TCPTW_NAME_MAX + 8];	/* as written: perfdata label */
+	bool peer, rate;
+	enum check_op op;
+	long double num;
+	char num_text[32];
+	/* Evaluation */
+	bool has_value;			/* false: no peer has a value */
+	long double value;		/* peer.*: the max over peers */
+	bool matched;
+};
+
+/* KEY OP NUMBER; KEY is a summary key, peer.COLUMN or a counter KEY/s. */
+static int parse_expr(const char *text, int level, struct check_expr *e)
+{
+	const char *s = text, *k, *num;
+	size_t n;
+	char *end;
+	int op;
+
+	memset(e, 0, sizeof(*e));
+	e->text = text;
+	e->level = level;
+	while (*s == ' ')
+		s++;
+	k = s;
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_./");
+	if (!n || n >= sizeof(e->label))
+		return -1;
+	memcpy(e->label, k, n);
+	s += n;
+	while (*s == ' ')
+		s++;
+	for (op = OP_NE; op >= 0; op--)	/* two-character ops first */
+		if (!strncmp(s, op_names[op], strlen(op_names[op])) &&
+		    (strlen(op_names[op]) == 2 || (s[1] != '=')))
+			break;
+	if (op < 0)
+		return -1;
+	e->op = op;
+	s += strlen(op_names[op]);
+	while (*s == ' ')
+		s++;
+	num = s;
+	n = strspn(s, "0123456789.");
+	if (!n || n >= sizeof(e->num_text) || num[0] == '.')
+		return -1;
+	memcpy(e->num_text, num, n);
+	s += n;
+	while (*s == ' ')
+		s++;
+	if (*s)
+		return -1;
+	errno = 0;
+	e->num = strtold(e->num_text, &end);
+	if (errno || *end)
+		return -1;
+
+	k = e->label;
+	n = strlen(k);
+	if (n > 2 && !strcmp(k + n - 2, "/s")) {
+		e->rate = true;
+		n -= 2;
+	}
+	if (!strncmp(k, "peer.", 5)) {
+		e->peer = true;
+		k += 5;
+		n -= 5;
+	}
+	if (!n || memchr(k, '.', n) || memchr(k, '/', n) || (e->peer && e->rate))
+		return -1;
+	memcpy(e->key, k, n);
+	e->key[n] = '\0';
+	return 0;
+}
+
+static bool compare(long double v, enum check_op op, long double num)
+{
+	switch (op) {
+	case OP_GT: return v > num;
+	case OP_GE: return v >= num;
+	case OP_LT: return v < num;
+	case OP_LE: return v <= num;
+	case OP_EQ: return v == num;
+	default: return v != num;
+	}
+}
+
+/* 0, or -1 with @msg: the expression cannot be judged (UNKNOWN). */
+static int eval_expr(struct check_expr *e, const struct tcptw_report *r,
+		     const struct tcptw_report *first, double dt,
+		     char *msg, size_t size)
+{
+	uint64_t v, v0;
+	size_t i;
+	int pos, ret;
+
+	if (e->peer) {
+		pos = tcptw_header_lookup(r, e->key);
+		if (pos < 0) {
+			snprintf(msg, size, "%s: no peer column \"%s\"", e->text,
+				 e->key);
+			return -1;
+		}
+		/* "other" is many peers summed, not a peer: not judged. */
+		for (i = 0; i < r->nr_peers; i++) {
+			const struct tcptw_peer *p = &r->peers[i];
+
+			if (!p->has[pos])
+				continue;
+			if (!e->has_value || p->val[pos] > e->value)
+				e->value = p->val[pos];
+			e->has_value = true;
+			if (compare(p->val[pos], e->op, e->num))
+				e->matched = true;
+		}
+		return 0;
+	}
+	ret = tcptw_summary_lookup(r, e->key, &v);
+	if (ret == -1) {
+		snprintf(msg, size, "%s: unknown key \"%s\" (not in this report)",
+			 e->text, e->key);
+		return -1;
+	}
+	if (ret == -2) {
+		snprintf(msg, size, "%s: key \"%s\" is not a number", e->text,
+			 e->key);
+		return -1;
+	}
+	if (ret == 0) {
+		snprintf(msg, size, "%s: the report has no value (\"-\") for \"%s\"",
+			 e->text, e->key);
+		return -1;
+	}
+	if (e->rate) {
+		if (tcptw_summary_lookup(first, e->key, &v0) != 1 || v < v0) {
+			snprintf(msg, size, "%s: \"%s\" went backwards between reads (counter reset?)",
+				 e->text, e->key);
+			return -1;
+		}
+		e->value = (long double)(v - v0) / dt;
+	} else {
+		e->value = v;
+	}
+	e->has_value = true;
+	e->matched = compare(e->value, e->op, e->num);
+	return 0;
+}
+
+/* Nagios range for one expression: alert when the value is outside it. */
+static void nagios_range(const struct check_expr *e, char *buf, size_t size)
+{
+	if (!e) {
+		buf[0] = '\0';
+		return;
+	}
+	switch (e->op) {
+	case OP_GT:
+	case OP_GE:
+		snprintf(buf, size, "%s", e->num_text);
+		break;
+	case OP_LT:
+	case OP_LE:
+		snprintf(buf, size, "%s:", e->num_text);
+		break;
+	case OP_EQ:
+		snprintf(buf, size, "@%s:%s", e->num_text, e->num_text);
+		break;
+	default:
+		snprintf(buf, size, "%s:%s", e->num_text, e->num_text);
+	}
+}
+
+static void print_value(FILE *out, const struct check_expr *e)
+{
+	if (!e->has_value)
+		fputs("U", out);	/* Nagios: undetermined */
+	else if (e->rate)
+		fprintf(out, "%.3Lf", e->value);
+	else
+		fprintf(out, "%.0Lf", e->value);
+}
+
+static void print_perfdata(FILE *out, struct check_expr *x, size_t n)
+{
+	char warn[80], crit[80];
+	size_t i, j;
+
+	fputs(" |", out);
+	for (i = 0; i < n; i++) {
+		const struct check_expr *w = NULL, *c = NULL;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(x[j].label, x[i].label))
+				break;
+		if (j < i)
+			continue;	/* one perfdata item per label */
+		for (j = i; j < n; j++) {
+			if (strcmp(x[j].label, x[i].label))
+				continue;
+			if (x[j].level == TCPTW_WARNING && !w)
+				w = &x[j];
+			if (x[j].level == TCPTW_CRITICAL && !c)
+				c = &x[j];
+		}
+		nagios_range(w, warn, sizeof(warn));
+		nagios_range(c, crit, sizeof(crit));
+		fprintf(out, " '%s'=", x[i].label);
+		print_value(out, &x[i]);
+		fprintf(out, ";%s;%s;;", warn, crit);
+	}
+}
+
+static int unknown(const char *why)
+{
+	printf("TCPTW UNKNOWN - %s\n", why);
+	return TCPTW_UNKNOWN;
+}
+
+int tcptw_check(const struct tcptw_opts *opts)
+{
+	size_t n = opts->nr_warn + opts->nr_crit, i;
+	struct tcptw_report first = { 0 }, r = { 0 };
+	struct check_expr *x;
+	bool rates = false, said = false;
+	int status = TCPTW_OK;
+	char msg[512];
+	double t0 = 0, dt = 0;
+
+	if (!n)
+		return unknown("no threshold: give --warn EXPR and/or --crit EXPR");
+	x = calloc(n, sizeof(*x));
+	if (!x)
+		return unknown("out of memory");
+	for (i = 0; i < n; i++) {
+		bool warn = i < opts->nr_warn;
+		const char *t = warn ? opts->warn[i] : opts->crit[i - opts->nr_warn];
+
+		if (parse_expr(t, warn ? TCPTW_WARNING : TCPTW_CRITICAL, &x[i])) {
+			snprintf(msg, sizeof(msg), "bad threshold \"%.200s\": expected KEY OP NUMBER (OP: > >= < <= == !=; KEY: a summary key, peer.COLUMN or KEY/s)",
+				 t);
+			free(x);
+			return unknown(msg);
+		}
+		rates |= x[i].rate;
+	}
+
+	/* A rate needs two reads, opts->interval apart. */
+	if (rates) {
+		if (tcptw_load(opts, &first, msg, sizeof(msg)))
+			goto out_unknown;
+		t0 = tcptw_now();
+		tcptw_sleep(opts->interval);
+	}
+	if (tcptw_load(opts, &r, msg, sizeof(msg)))
+		goto out_unknown;
+	dt = rates ? tcptw_now() - t0 : 1;
+	if (dt <= 0)
+		dt = 1e-9;
+	for (i = 0; i < n; i++) {
+		if (eval_expr(&x[i], &r, &first, dt, msg, sizeof(msg)))
+			goto out_unknown;
+		if (x[i].matched && x[i].level > status)
+			status = x[i].level;
+	}
+
+	printf("TCPTW %s - ", status_names[status]);
+	for (i = 0; i < n; i++) {
+		if (!x[i].matched || x[i].level != status)
+			continue;
+		printf("%s%s (", said ? ", " : "", x[i].text);
+		print_value(stdout, &x[i]);
+		putchar(')');
+		said = true;
+	}
+	if (!said) {
+		for (i = 0; i < n; i++) {
+			printf("%s%s=", i ? ", " : "", x[i].label);
+			print_value(stdout, &x[i]);
+		}
+	}
+	if (r.other)
+		printf("; peer table truncated: %llu sockets in \"other\" not judged per peer",
+		       (unsigned long long)r.key[TCPTW_KEY_PEERS_TRUNCATED]);
+	print_perfdata(stdout, x, n);
+	putchar('\n');
+	tcptw_report_free(&first);
+	tcptw_report_free(&r);
+	free(x);
+	return status;
+
+out_unknown:
+	tcptw_report_free(&first);
+	tcptw_report_free(&r);
+	free(x);
+	return unknown(msg);
+}
