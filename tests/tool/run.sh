@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host tests of the tcptw tool, built with ASan+UBSan: golden reports (real
+# ones from the 6.1 and 6.12 VMs, hand-made edge cases) to text, JSON and
+# Prometheus; corrupted reports to exit 3 with their message; check
+# thresholds to exit codes; watch over a file that changes; doctor over
+# sysctl trees of bad tuning advice; man page lint; a bounded libFuzzer run.
+#
+# TCPTW_REGEN=1 rewrites missing expected outputs (then read them by hand).
+# --fuzz-only runs only the fuzzer, TCPTW_FUZZ_SECONDS long (default 30).
+
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${TCPTW_TOOL_BUILD:-$root/build/tool}
+fuzz_seconds=${TCPTW_FUZZ_SECONDS:-30}
+fuzz_only=0
+[ "${1:-}" = --fuzz-only ] && fuzz_only=1
+
+n=0
+passed=0
+failed=0
+
+# result STATUS DESCRIPTION [DETAIL]: one TAP-like line.
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/#   /' | head -20
+	fi
+}
+
+finish() {
+	echo "# $passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+mkdir -p "$build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+srcs=(main.c report.c table.c output.c check.c watch.c doctor.c)
+
+fuzz() {
+	local cc="" fuzzer=$build/tcptw-fuzz corpus=$build/corpus out
+	for c in clang clang-14 clang-16 clang-15; do
+		command -v "$c" >/dev/null 2>&1 && { cc=$c; break; }
+	done
+	if [ -z "$cc" ]; then
+		result 1 "fuzz: clang with libFuzzer available (apt-get install clang-14)"
+		return
+	fi
+	out=$(cd "$root/tools" && "$cc" -O1 -g -std=gnu11 -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o "$fuzzer" "$here/fuzz.c" report.c table.c output.c 2>&1)
+	result $? "fuzz: harness builds with $cc -fsanitize=fuzzer,address,undefined" "$out"
+	[ -x "$fuzzer" ] || return
+	rm -rf "$corpus"
+	mkdir -p "$corpus"
+	for f in "$here"/golden/*.report "$here"/bad/*.report "$here"/doctor/*.report; do
+		cp "$f" "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
+	done
+	out=$("$fuzzer" -max_total_time="$fuzz_seconds" -max_len=8192 \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$build/" "$corpus" 2>&1)
+	local st=$?
+	result $st "fuzz: ${fuzz_seconds}s of libFuzzer on the parser and renderers, no crash" \
+		"$(printf '%s\n' "$out" | grep -E 'ERROR|SUMMARY|crash-|stat::number_of_executed_units' | head -10)"
+	printf '%s\n' "$out" | grep -E '^stat::number_of_executed_units' | sed 's/^/# /'
+}
+
+if [ "$fuzz_only" = 1 ]; then
+	fuzz
+	finish
+fi
+
+out=$(cd "$root/tools" && gcc -O1 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
+	-Wformat=2 -Wshadow -Werror "${san[@]}" -o "$build/tcptw" "${srcs[@]}" -lm 2>&1)
+result $? "build with -fsanitize=address,undefined and -Werror" "$out"
+tool=$build/tcptw
+[ -x "$tool" ] || finish
+
+cd "$here"
+unset TCPTW_PROC TCPTW_SYSCTL_ROOT
+
+# expect NAME FILE COMMAND...: COMMAND's stdout must equal FILE, exit 0.
+expect() {
+	local name=$1 want=$2 got st
+	shift 2
+	got=$("$@" 2>&1)
+	st=$?
+	if [ ! -e "$want" ] && [ "${TCPTW_REGEN:-0}" = 1 ]; then
+		printf '%s\n' "$got" >"$want"
+	fi
+	if [ $st -ne 0 ]; then
+		result 1 "$name (exit $st)" "$got"
+	else
+		result "$(diff -u "$want" - <<<"$got" >/dev/null; echo $?)" "$name" \
+			"$(diff -u "$want" - <<<"$got" | head -20)"
+	fi
+}
+
+# Golden reports to every output.
+for report in golden/*.report; do
+	case=${report%.report}
+	expect "golden $(basename "$case"): text" "$case.txt" \
+		env TCPTW_PROC="$report" "$tool"
+	expect "golden $(basename "$case"): json" "$case.json" \
+		"$tool" -f "$report" -o json
+	expect "golden $(basename "$case"): prom" "$case.prom" \
+		"$tool" -f - -o prom <"$report"
+	"$tool" -f "$report" -o json --top 0 | python3 -m json.tool >/dev/null 2>&1
+	result $? "golden $(basename "$case"): JSON (every peer) is valid"
+	out=$("$tool" -f "$report" -o prom >"$build/check.prom" 2>&1 &&
+		python3 promcheck.py "$build/check.prom" 2>&1)
+	result $? "golden $(basename "$case"): Prometheus exposition is valid" "$out"
+done
+
+# Options, each against an expected output.
+options=(
+	"top3|golden/scenario-6.1.report|--top 3"
+	"sort-estab|golden/scenario-6.1.report|--sort estab --top 5"
+	"sort-peer|golden/scenario-6.1.report|--sort peer --top 0"
+	"peer-v4-cidr|golden/scenario-6.1.report|--peer 127.0.1.0/24 --top 4"
+	"peer-v6-cidr|golden/scenario-6.12.report|--peer fd00:1::/64"
+	"peer-v6-host|golden/ipv6.report|--peer 2001:db8::1 -o json"
+	"other-top2-prom|golden/other.report|--top 2 -o prom"
+	"minor-sort-new-column|golden/minor.report|--sort port_usage"
+)
+for o in "${options[@]}"; do
+	IFS='|' read -r name report args <<<"$o"
+	# shellcheck disable=SC2086 # args are words on purpose
+	expect "option $name: $args" "opts/$name.out" "$tool" -f "$report" $args
+done
+
+# Corrupted reports: exit 3, "tcptw: FILE:LINE: problem" on stderr, no stdout.
+for report in bad/*.report; do
+	want=$(cat "${report%.report}.expect")
+	out=$("$tool" -f "$report" 2>"$build/stderr")
+	st=$?
+	err=$(cat "$build/stderr")
+	[ $st -eq 3 ] && [ -z "$out" ] && [[ "$err" == "tcptw: $report"* ]] &&
+		[[ "$err" == *"$want"* ]] && ! grep -q 'Sanitizer\|runtime error' "$build/stderr"
+	result $? "bad $(basename "$report"): exit 3 with \"$want\"" "exit $st: $err"
+done
+
+# Usage and environment errors.
+errors=(
+	"3|no module|module is not loaded|"
+	"3|missing file|No such file or directory|-f /nonexistent/report"
+	"3|bad -o|expected text, json or prom|-f golden/empty.report -o xml"
+	"3|bad --peer|expected an IPv4 or IPv6 address|-f golden/empty.report --peer 300.1.1.1/8"
+	"3|bad --peer prefix|expected an IPv4 or IPv6 address|-f golden/empty.report --peer ::1/129"
+	"3|unknown --sort column|no such column|-f golden/empty.report --sort nosuch"
+	"3|unknown command|unknown command|-f golden/empty.report frobnicate"
+	"3|--warn outside check|belong to \"tcptw check\"|-f golden/empty.report --warn tw_count>1"
+	"3|bad --top|expected a number of peers|--top -1"
+)
+for e in "${errors[@]}"; do
+	IFS='|' read -r code name want args <<<"$e"
+	if [ "$name" = "no module" ]; then
+		[ ! -e /proc/tcptw ] || { result 0 "error: $name (skipped: /proc/tcptw exists)"; continue; }
+	fi
+	# shellcheck disable=SC2086
+	out=$("$tool" $args 2>&1)
+	st=$?
+	[ $st -eq "$code" ] && [[ "$out" == *"$want"* ]]
+	result $? "error: $name: exit $code, \"$want\"" "exit $st: $out"
+done
+
+# check: thresholds to Nagios exit codes and status lines.
+checks=(
+	"0|scenario-6.1|OK - tw_pressure_pct=0|--warn tw_pressure_pct>80 --crit tw_pressure_pct>90"
+	"0|scenario-6.1|'tw_pressure_pct'=0;80;90;;|--warn tw_pressure_pct>80 --crit tw_pressure_pct>90"
+	"1|scenario-6.1|WARNING - peer.tw>7 (8)|--warn peer.tw>7 --crit peer.tw>20000"
+	"2|scenario-6.1|CRITICAL - peer.close_wait>=3 (3)|--warn peer.close_wait>=2 --crit peer.close_wait>=3"
+	"0|scenario-6.1|'peer.tw'=8;20000;;;|--warn peer.tw>20000"
+	"2|scenario-6.1|CRITICAL - tw_count==50 (50)|--crit tw_count==50"
+	"0|scenario-6.1|OK|--crit tw_count!=50"
+	"1|scenario-6.1|WARNING - tw_max<10000 (8192)|--warn tw_max<10000"
+	"1|scenario-6.1|'tw_max'=8192;10000:;;;|--warn tw_max<=10000"
+	"2|other|peer table truncated: 886 sockets|--warn tw_pressure_pct>30 --crit tw_pressure_pct>=33"
+	"1|other|WARNING - peer.tw>799 (800)|--warn peer.tw>799"
+	"0|other|OK - peer.tw=800|--warn peer.tw>800"
+	"0|empty|'peer.tw'=U;1;;;|--warn peer.tw>1"
+	"2|huge|CRITICAL - tw_count>18446744073709551614 (18446744073709551615)|--crit tw_count>18446744073709551614"
+	"0|huge|OK|--crit tw_count>18446744073709551615"
+	"1|minor|WARNING - port_usage_max_pct>40 (42)|--warn port_usage_max_pct>40"
+	"1|minor|WARNING - peer.port_usage>10 (17)|--warn peer.port_usage>10"
+	"3|minor|no value|--warn ehash_buckets>1"
+	"3|minor|not a number|--warn future_label>1"
+	"3|scenario-6.1|unknown key \"no_such_key\"|--warn no_such_key>1"
+	"3|scenario-6.1|no peer column \"nope\"|--warn peer.nope>1"
+	"3|scenario-6.1|bad threshold|--warn tw_count=>1"
+	"3|scenario-6.1|bad threshold|--warn tw_count>"
+	"3|scenario-6.1|bad threshold|--warn tw_count>-1"
+	"3|scenario-6.1|not a number|--warn port_range>1"
+	"3|scenario-6.1|no threshold|"
+	"0|scenario-6.1|'paws_estab/s'=0.000;10;;;|-i 0.1 --warn paws_estab/s>10"
+	"2|scenario-6.1|CRITICAL|--warn tw_count>10 --crit peer.syn_sent>2"
+)
+for c in "${checks[@]}"; do
+	IFS='|' read -r code report want args <<<"$c"
+	# shellcheck disable=SC2086
+	out=$("$tool" -f "golden/$report.report" check $args 2>&1)
+	st=$?
+	[ $st -eq "$code" ] && [[ "$out" == *"$want"* ]] && [ "$(wc -l <<<"$out")" -eq 1 ]
+	result $? "check $report $args: exit $code" "exit $st: $out"
+done
+out=$("$tool" -f bad/cut-peer-table.report check --warn "tw_count>1" 2>&1)
+st=$?
+[ $st -eq 3 ] && [[ "$out" == "TCPTW UNKNOWN - bad/cut-peer-table.report:43: "* ]]
+result $? "check on a truncated report: UNKNOWN, exit 3" "exit $st: $out"
+
+# check: a PAWS rate over two reads of a report that changes in between.
+tmp=$build/rate.report
+cp golden/scenario-6.1.report "$tmp"
+( sleep 0.5; sed 's/^paws_estab 0$/paws_estab 40/' golden/scenario-6.1.report >"$tmp.new" && mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" check -i 1 --warn 'paws_estab/s>10' --crit 'paws_estab/s>100' 2>&1)
+st=$?
+wait
+[ $st -eq 1 ] && [[ "$out" == "TCPTW WARNING - paws_estab/s>10 ("* ]]
+result $? "check paws_estab/s over two reads: WARNING at ~40/s" "exit $st: $out"
+
+# watch: two reads, the file changes between them.
+cp golden/scenario-6.1.report "$tmp"
+( sleep 0.5; sed -e 's/^tw_count 50$/tw_count 70/' -e 's/^tw_expired 52$/tw_expired 92/' \
+	-e 's/^tw_overflow 0$/tw_overflow 10/' -e 's/^paws_estab 0$/paws_estab 4/' \
+	-e 's/^127.0.1.8 8 8 0 /127.0.1.8 28 28 0 /' golden/scenario-6.1.report >"$tmp.new" &&
+	mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" watch -i 1 --count 2 --top 3 2>&1)
+st=$?
+wait
+ok=0
+for want in "read 1, every 1.0s" "rates from the next read" "read 2, 1.0s after the previous" \
+	"TIME-WAIT    70 sockets (growth +20, +20.0/s)" "new TW       40.0/s (+40)" \
+	"overflow     10.0/s (+10)" "PAWS         4.0/s (+4) established, 0.0/s (+0) SYN_SENT"; do
+	[[ "$out" == *"$want"* ]] || { ok=1; echo "# missing: $want"; }
+done
+grep -Eq '^127\.0\.1\.8 +28 .* \+20$' <<<"$out" || { ok=1; echo "# missing: per-peer +20"; }
+[ $st -eq 0 ] || ok=1
+result $ok "watch -i 1 --count 2: deltas and rates between reads" "$out"
+out=$(TCPTW_PROC=bad/crlf.report "$tool" watch --count 1 2>&1)
+[ $? -eq 3 ]
+result $? "watch on a bad report: exit 3" "$out"
+
+# doctor: sysctl trees of bad advice, each must be flagged.
+doctors=(
+	"0|good|golden/scenario-6.1.report|0 critical, 0 warning"
+	"2|recycle-on|golden/scenario-6.1.report|CRIT  net.ipv4.tcp_tw_recycle is set"
+	"0|recycle-off|golden/scenario-6.1.report|INFO  net.ipv4.tcp_tw_recycle exists"
+	"2|timestamps-off|golden/scenario-6.1.report|CRIT  net.ipv4.tcp_timestamps = 0"
+	"2|timestamps-off|golden/scenario-6.1.report|WARN  net.ipv4.tcp_tw_reuse = 1 has no effect"
+	"1|buckets-low|golden/scenario-6.1.report|WARN  net.ipv4.tcp_max_tw_buckets = 5000 is below the kernel default 8192"
+	"1|buckets-low|golden/scenario-6.1.report|ehash_buckets / 2 from the report"
+	"1|buckets-low|/nonexistent|default 8192 (tcp_max_orphans"
+	"1|port-range-wide|golden/scenario-6.1.report|WARN  net.ipv4.ip_local_port_range overlaps common service ports"
+	"1|port-range-narrow|golden/scenario-6.1.report|WARN  net.ipv4.ip_local_port_range is narrow: 1001 ports"
+	"1|fin-timeout|golden/scenario-6.1.report|WARN  net.ipv4.tcp_fin_timeout = 15 does not shorten TIME-WAIT"
+	"2|conntrack-full|golden/scenario-6.1.report|CRIT  the conntrack table is 94% full"
+	"0|conntrack-ok|golden/scenario-6.1.report|0 critical, 0 warning, 0 info"
+	"1|good|doctor/piles.report|WARN  150 sockets in CLOSE_WAIT"
+	"1|good|doctor/piles.report|WARN  200 sockets in FIN_WAIT2"
+	"1|good|doctor/outbound.report|WARN  outbound TIME-WAIT to 198.51.100.20 holds 70% of the local ports"
+	"1|good|doctor/outbound.report|WARN  net.ipv4.tcp_tw_reuse = 2 while this host holds 20000 outbound TIME-WAIT"
+	"1|reuse-off|doctor/outbound.report|WARN  net.ipv4.tcp_tw_reuse = 0 while"
+	"2|good|doctor/overflow.report|CRIT  TIME-WAIT bucket table overflowed 1234 times"
+	"2|good|doctor/overflow.report|CRIT  TIME-WAIT is close to tcp_max_tw_buckets: 98%"
+	"2|good|doctor/overflow.report|INFO  PAWS dropped 7 SYN-ACKs"
+	"2|bad-advice|/nonexistent|CRIT  net.ipv4.tcp_tw_recycle is set"
+	"2|bad-advice|/nonexistent|not seen:"
+	"2|bad-advice|/nonexistent|the tcptw report: /nonexistent: No such file"
+)
+for d in "${doctors[@]}"; do
+	IFS='|' read -r code tree report want <<<"$d"
+	out=$(TCPTW_SYSCTL_ROOT=sysctl/$tree TCPTW_PROC=$report "$tool" doctor 2>&1)
+	st=$?
+	[ $st -eq "$code" ] && [[ "$out" == *"$want"* ]]
+	result $? "doctor $tree with $(basename "$report"): exit $code, \"$want\"" "exit $st: $out"
+done
+# Every item of the popular "high-performance sysctl.conf" is flagged.
+out=$(TCPTW_SYSCTL_ROOT=sysctl/bad-advice TCPTW_PROC=golden/scenario-6.1.report "$tool" doctor 2>&1)
+ok=0
+for want in tcp_tw_recycle tcp_timestamps "tcp_tw_reuse = 1 has no effect" tcp_max_tw_buckets \
+	ip_local_port_range tcp_fin_timeout; do
+	grep -Eq "^(CRIT|WARN) .*$want" <<<"$out" || { ok=1; echo "# not flagged: $want"; }
+done
+result $ok "doctor flags every setting of the bad-advice tree" "$out"
+expect "doctor bad-advice: full output" doctor/bad-advice.out \
+	env TCPTW_SYSCTL_ROOT=sysctl/bad-advice TCPTW_PROC=golden/scenario-6.1.report \
+	sh -c '"$0" doctor; test $? -eq 2' "$tool"
+
+# Man page: renders without a groff warning.
+if command -v groff >/dev/null 2>&1; then
+	out=$(groff -man -Tutf8 -ww -z "$root/tools/tcptw.8" 2>&1)
+	[ -z "$out" ]
+	result $? "tcptw.8: groff -man -ww without warnings" "$out"
+fi
+
+fuzz
+finish
