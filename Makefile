@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# tcptw: build the module against KDIR (default: the running kernel), test it
-# in QEMU on Debian's kernels (make check), or see it work (make demo).
+# tcptw: build the module against KDIR (default: the running kernel) and the
+# tcptw tool, test both (make check: the tool on the host, the module in QEMU
+# on Debian's kernels and a debug kernel), or see it work (make demo).
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
+PREFIX ?= /usr/local
 
-all: module
+all: module tool
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) modules
@@ -14,11 +16,21 @@ module:
 module-debug:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=$(W) CONFIG_TCPTW_DEBUG=y modules
 
-modules_install install: module
+modules_install: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+tool:
+	$(MAKE) -C tools
+
+tool-static:
+	$(MAKE) -C tools static
+
+install: modules_install
+	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(MAKE) -C tools clean
 	rm -rf build
 
 check:
@@ -30,4 +42,8 @@ demo:
 kunit:
 	@TCPTW_KERNELS=debug TCPTW_PARTS=kunit tests/check.sh
 
-.PHONY: all module module-debug modules_install install clean check demo kunit
+fuzz:
+	$(MAKE) -C tools fuzz
+
+.PHONY: all module module-debug modules_install tool tool-static install clean \
+	check demo kunit fuzz

@@ -106,6 +106,17 @@ check_kernel() {
 }
 
 scripts/install-deps.sh
+
+# The tool first: host only, no kernel needed.
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) passed=$((passed + 1)); echo "ok - tool: ${line#ok * - }" ;;
+	"not ok "*) failed=$((failed + 1)); echo "not ok - tool: ${line#not ok * - }" ;;
+	"# "*[0-9]" passed, "*) ;;
+	*) echo "$line" ;;
+	esac
+done < <(tests/tool/run.sh 2>&1)
+
 build_vm_programs "$TCPTW_BUILD/vm-bin"
 
 for flavor in ${TCPTW_KERNELS:-6.1 6.12 debug}; do

@@ -20,13 +20,16 @@ build_module() {
 	make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1
 }
 
-# build_vm_programs OUTDIR: the traffic generator and the verifier, static.
+# build_vm_programs OUTDIR: the traffic generator, the verifier and the
+# tcptw tool, static (the VM has no libc).
 build_vm_programs() {
 	local out=$1 cflags="-O2 -Wall -Wextra -Werror -static"
 
 	mkdir -p "$out"
 	gcc $cflags -o "$out/tcptw-traffic" "$TCPTW_ROOT/tests/vm/traffic.c"
 	gcc $cflags -o "$out/tcptw-verify" "$TCPTW_ROOT/tests/vm/verify.c"
+	make -s -C "$TCPTW_ROOT/tools" tcptw-static CFLAGS="-O2 -Werror"
+	cp "$TCPTW_ROOT/tools/tcptw-static" "$out/tcptw"
 }
 
 # make_overlay DIR KO PROGDIR TESTSCRIPT [FILE...]: the files the VM gets at

@@ -30,6 +30,14 @@ head -n 43 /proc/tcptw
 echo "    ... $(tcptw-verify key peers) peers in all"
 echo "==> is it right? every cell against /proc/net/tcp{,6}:"
 tcptw-verify compare
+echo "==> tcptw --top 10"
+tcptw --top 10
+echo "==> tcptw check --warn 'peer.tw_out>500' --crit 'tw_pressure_pct>90'"
+tcptw check --warn 'peer.tw_out>500' --crit 'tw_pressure_pct>90' || true
+echo "==> tcptw -o prom --top 2 (excerpt)"
+tcptw -o prom --top 2 | grep -E '^tcptw_(tw_|peer_sockets.*time_wait)' | head -n 12
+echo "==> tcptw doctor"
+tcptw doctor || true
 kill $traffic
 wait $traffic || true
 rmmod tcptw

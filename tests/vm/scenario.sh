@@ -150,6 +150,14 @@ expect "FIN_WAIT1 towards 127.0.0.1" "$(cell 127.0.0.1 fin_wait1)" 2
 expect "FIN_WAIT2, full sockets and minisockets alike, towards 127.0.0.1" \
 	"$(cell 127.0.0.1 fin_wait2)" 7
 
+# The tool reads the live report (its own tests use saved ones).
+check "tcptw reads the live report" sh -c "tcptw >/dev/null"
+check "tcptw -o json and -o prom read it too" \
+	sh -c "tcptw -o json >/dev/null && tcptw -o prom >/dev/null"
+tcptw check --warn 'peer.tw>5' --crit 'peer.tw>100' >/tmp/check.out
+expect "tcptw check: 8 TIME-WAIT from one peer is WARNING (exit 1)" $? 1
+sed 's/^/# /' /tmp/check.out
+
 # --- namespaces ------------------------------------------------------------------
 check "the second namespace's peers never appear here" \
 	sh -c "! tcptw-verify peers | grep -q -e '^127\.0\.9\.' -e '^fd00:9:'"
