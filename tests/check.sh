@@ -117,11 +117,14 @@ while IFS= read -r line; do
 	esac
 done < <(tests/tool/run.sh 2>&1)
 
-build_vm_programs "$TCPTW_BUILD/vm-bin"
-
-for flavor in ${TCPTW_KERNELS:-6.1 6.12 debug}; do
-	check_kernel "$flavor"
-done
+if build_vm_programs "$TCPTW_BUILD/vm-bin"; then
+	result 0 "static programs for the VM build (traffic, verify, tcptw)"
+	for flavor in ${TCPTW_KERNELS:-6.1 6.12 debug}; do
+		check_kernel "$flavor"
+	done
+else
+	result 1 "static programs for the VM build (traffic, verify, tcptw)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

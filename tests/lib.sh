@@ -28,7 +28,7 @@ build_vm_programs() {
 	mkdir -p "$out"
 	gcc $cflags -o "$out/tcptw-traffic" "$TCPTW_ROOT/tests/vm/traffic.c"
 	gcc $cflags -o "$out/tcptw-verify" "$TCPTW_ROOT/tests/vm/verify.c"
-	make -s -C "$TCPTW_ROOT/tools" tcptw-static CFLAGS="-O2 -Werror"
+	make -s -B -C "$TCPTW_ROOT/tools" tcptw-static CFLAGS="-O2 -Werror"
 	cp "$TCPTW_ROOT/tools/tcptw-static" "$out/tcptw"
 }
 
