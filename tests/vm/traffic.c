@@ -52,11 +52,12 @@ static const char usage_text[] =
 	"usage: tcptw-traffic scenario [--base 127.0.1.0] [--v6base fd00:1::] [--port 9000]\n"
 	"                              [--ready FILE]\n"
 	"       tcptw-traffic demo [--ready FILE]\n"
-	"       tcptw-traffic tw COUNT [--src 127.0.5.1] [--port 9100]\n"
+	"       tcptw-traffic tw COUNT [--src 127.0.5.1] [--peers 1] [--port 9100]\n"
 	"\n"
 	"scenario and demo create their sockets, print a summary, write \"ready\" to FILE\n"
 	"and hold everything open until SIGTERM or SIGINT.  tw makes COUNT server-side\n"
-	"TIME-WAIT sockets from --src to 127.0.0.1:PORT and exits.\n";
+	"TIME-WAIT sockets from each of --peers addresses counting up from --src to\n"
+	"127.0.0.1:PORT and exits.\n";
 
 union sockaddr_any {
 	struct sockaddr sa;
@@ -110,6 +111,7 @@ struct options {
 	uint32_t src;
 	unsigned int port;
 	long count;
+	long peers;		/* tw: source addresses, counting up from src */
 };
 
 static void die(const char *fmt, ...) __noreturn __printf(1, 2);
@@ -1495,11 +1497,18 @@ static void run_tw(const struct options *opt)
 	char s[EP_LEN], d[EP_LEN];
 	long long start = now_ms();
 	int lfd = listen_on(&dst, NULL);
+	long k;
 
-	cycle_connections(&src, &dst, lfd, opt->count, SERVER_CLOSES_FIRST);
+	/* One process for many peers: spawning one per peer is slow on debug kernels. */
+	for (k = 0; k < opt->peers; k++) {
+		union sockaddr_any peer = ipv4(opt->src + k, 0);
+
+		cycle_connections(&peer, &dst, lfd, opt->count, SERVER_CLOSES_FIRST);
+	}
 	/* Beyond net.ipv4.tcp_max_tw_buckets the kernel creates no TIME-WAIT; not our failure. */
-	printf("tcptw-traffic tw: %ld connections %s -> %s closed server-first in %lld ms\n",
-	       opt->count, host_str(&src, s), endpoint_str(&dst, d), now_ms() - start);
+	printf("tcptw-traffic tw: %ld connections from each of %ld peers from %s -> %s closed server-first in %lld ms\n",
+	       opt->count, opt->peers, host_str(&src, s), endpoint_str(&dst, d),
+	       now_ms() - start);
 	if (fflush(stdout))
 		die_errno("write summary");
 	close_fd(lfd);
@@ -1513,6 +1522,7 @@ enum {
 	OPT_PORT = 1 << 2,
 	OPT_READY = 1 << 3,
 	OPT_SRC = 1 << 4,
+	OPT_PEERS = 1 << 5,
 };
 
 static long parse_number(const char *s, long min, long max)
@@ -1556,6 +1566,8 @@ static void parse_options(int argc, char **argv, int i, unsigned int allowed, st
 			opt->ready = val;
 		} else if (!strcmp(name, "--src") && (allowed & OPT_SRC)) {
 			opt->src = parse_ipv4(val);
+		} else if (!strcmp(name, "--peers") && (allowed & OPT_PEERS)) {
+			opt->peers = parse_number(val, 1, 65536);
 		} else {
 			usage();
 		}
@@ -1604,7 +1616,11 @@ int main(int argc, char **argv)
 			usage();
 		opt.count = parse_number(argv[2], 1, MAX_TW_COUNT);
 		opt.port = 9100;
-		parse_options(argc, argv, 3, OPT_SRC | OPT_PORT, &opt);
+		opt.peers = 1;
+		parse_options(argc, argv, 3, OPT_SRC | OPT_PORT | OPT_PEERS, &opt);
+		if (opt.src >> 24 != 127 || (opt.src + opt.peers - 1) >> 24 != 127 ||
+		    (LOOPBACK4 >= opt.src && LOOPBACK4 <= opt.src + opt.peers - 1))
+			bad_option("--src, --peers: the sources must be in 127/8, not 127.0.0.1");
 	} else {
 		usage();
 	}
