@@ -14,6 +14,8 @@
 #   |   fd00:1::x, v4-mapped .1.20     |   |   peers 127.0.9.x    |   |   200 closes         |
 #   +----------------------------------+   +----------------------+   +----------------------+
 #
+# Then: the peer cap, bucket overflow in ns3, 5,000 TIME-WAIT over 250 peers
+# in ns4, and unloading under an open reader.
 # Prints TAP-style "ok N - ..." / "not ok N - ..." lines; exits 1 if any failed.
 
 set -u
@@ -227,6 +229,19 @@ expect "tw_pressure_pct at the limit" \
 	"$(in_ns "$NS3" tcptw-verify key tw_pressure_pct)" 100
 check "overflowed namespace: every cell equals the kernel's counters" \
 	in_ns "$NS3" tcptw-verify compare
+
+# --- scale: 5,000 TIME-WAIT over 250 peers, in a namespace of its own --------------
+# Past the peer table's first allocation: it grows and rehashes several times.
+NS4=$(new_netns)
+pids="$pids $NS4"
+in_ns "$NS4" ip link set lo up
+in_ns "$NS4" sh -c 'echo 100000 > /proc/sys/net/ipv4/tcp_max_tw_buckets'
+check "scale: 250 peers close 20 connections each" \
+	in_ns "$NS4" tcptw-traffic tw 20 --src 127.1.0.1 --peers 250 --port 9400
+check "scale: 5000 TIME-WAIT over 250 peers, every cell equals /proc/net/tcp{,6}" \
+	in_ns "$NS4" tcptw-verify compare
+expect "scale: tw_count" "$(in_ns "$NS4" tcptw-verify key tw_count)" 5000
+expect "scale: peers" "$(in_ns "$NS4" tcptw-verify key peers)" 250
 
 # --- unloading ---------------------------------------------------------------------
 check "final comparison after everything" tcptw-verify compare
