@@ -14,6 +14,7 @@
 #include <linux/net.h>
 #include <linux/random.h>
 #include <net/inet_hashtables.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
@@ -310,6 +311,7 @@ static void walk_totals_match_rows(struct kunit *test)
 	struct tcptw_walk_result result;
 	struct tcptw_peer_table *t;
 	u64 sockets = 0, tw = 0;
+	int lo, hi;
 	u32 i, s;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -327,6 +329,9 @@ static void walk_totals_match_rows(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tw, result.tw_count);
 	KUNIT_EXPECT_EQ(test, result.ehash_buckets,
 			init_net.ipv4.tcp_death_row.hashinfo->ehash_mask + 1);
+	inet_get_local_port_range(&init_net, &lo, &hi);
+	KUNIT_EXPECT_EQ(test, result.port_lo, lo);
+	KUNIT_EXPECT_EQ(test, result.port_hi, hi);
 	tcptw_peer_table_destroy(t);
 }
 

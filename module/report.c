@@ -75,7 +75,6 @@ static void tcptw_report_fill_counters(struct tcptw_report *report,
 		tcptw_linux_mib(net, LINUX_MIB_PAWSESTABREJECTED);
 	val[TCPTW_KEY_PAWS_ACTIVE] =
 		tcptw_linux_mib(net, LINUX_MIB_PAWSACTIVEREJECTED);
-	inet_get_local_port_range(net, &report->port_lo, &report->port_hi);
 }
 
 /**
@@ -102,6 +101,9 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 
 	/* Read right after the walk, so both describe the same moment. */
 	tcptw_report_fill_counters(report, net);
+	/* The range tw_in/tw_out were decided with, not a second read. */
+	report->port_lo = walk.port_lo;
+	report->port_hi = walk.port_hi;
 	val[TCPTW_KEY_TW_COUNT] = walk.tw_count;
 	val[TCPTW_KEY_EHASH_BUCKETS] = walk.ehash_buckets;
 	val[TCPTW_KEY_SOCKETS] = walk.sockets;

@@ -75,6 +75,8 @@ struct tcptw_walk_result {
 	u64 sockets;
 	u64 tw_count;
 	u32 ehash_buckets;
+	int port_lo;		/* ip_local_port_range the TIME-WAIT */
+	int port_hi;		/* direction was decided with */
 	u64 walk_us;
 };
 

@@ -229,6 +229,8 @@ int tcptw_walk(struct net *net, struct tcptw_peer_table *table,
 		cond_resched();
 	}
 	result->ehash_buckets = w.hinfo->ehash_mask + 1;
+	result->port_lo = w.port_lo;
+	result->port_hi = w.port_hi;
 	result->walk_us = ktime_us_delta(ktime_get(), start);
 out:
 	kvfree(w.recs);
