@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -53,11 +54,32 @@ static const char usage_text[] =
 	"                              [--ready FILE]\n"
 	"       tcptw-traffic demo [--ready FILE]\n"
 	"       tcptw-traffic tw COUNT [--src 127.0.5.1] [--peers 1] [--port 9100]\n"
+	"       tcptw-traffic paws estab|syn_recv|syn_sent|tw [--addr 127.0.0.1] [--port 9700]\n"
+	"                          [--count 3]\n"
+	"       tcptw-traffic ports --count N [--tw 0] [--extra] [--addr 127.0.0.1]\n"
+	"                           [--port 9800] [--ready FILE]\n"
 	"\n"
 	"scenario and demo create their sockets, print a summary, write \"ready\" to FILE\n"
 	"and hold everything open until SIGTERM or SIGINT.  tw makes COUNT server-side\n"
 	"TIME-WAIT sockets from each of --peers addresses counting up from --src to\n"
-	"127.0.0.1:PORT and exits.\n";
+	"127.0.0.1:PORT and exits.\n"
+	"\n"
+	"paws makes a connection to ADDR:PORT from ADDR, then injects COUNT raw segments\n"
+	"with a TSval 1000 s in the past that the kernel rejects on one PAWS path: estab\n"
+	"(TcpExt PAWSEstab, established server socket), syn_recv (PAWSEstab, request\n"
+	"socket of a TCP_DEFER_ACCEPT listener), syn_sent (PAWSActive, SYN-ACKs to a\n"
+	"client whose SYNs a full listener drops) or tw (PAWSEstab, one SYN into each of\n"
+	"COUNT server-side TIME-WAIT).  It exits after printing one line:\n"
+	"  paws PATH injected COUNT peer ADDR lport PORT sports P1,P2,...\n"
+	"peer and lport are the remote address and local port of the rejecting socket,\n"
+	"sports the source port of each injected segment.\n"
+	"\n"
+	"ports opens N connections to ADDR:PORT with plain connect(), so ports come from\n"
+	"ip_local_port_range; the first K (--tw) are closed client first and left in\n"
+	"TIME-WAIT.  --extra tries one more connect() and prints \"extra EADDRNOTAVAIL\",\n"
+	"\"extra connected PORT\" or \"extra ERRNAME\".  Then it prints\n"
+	"  ports used N local ADDR remote ADDR:PORT\n"
+	"(an IPv6 remote in brackets), writes FILE and holds everything like scenario.\n";
 
 union sockaddr_any {
 	struct sockaddr sa;
@@ -112,6 +134,10 @@ struct options {
 	unsigned int port;
 	long count;
 	long peers;		/* tw: source addresses, counting up from src */
+	union sockaddr_any addr;	/* paws, ports: server address, port 0 */
+	const char *path;	/* paws */
+	long tw;		/* ports: connections to leave in TIME-WAIT */
+	int extra;		/* ports: try one connect() more */
 };
 
 static void die(const char *fmt, ...) __noreturn __printf(1, 2);
@@ -1514,6 +1540,752 @@ static void run_tw(const struct options *opt)
 	close_fd(lfd);
 }
 
+/* raw TCP segments, for paws */
+
+/* TSvals count milliseconds: 1000 s behind what the kernel holds fails PAWS on every path. */
+#define PAWS_BEHIND		1000000u
+#define PAWS_SETTLE_MS		200
+#define MAX_PAWS_COUNT		1000
+#define TS_OPTION_LEN		12		/* NOP, NOP, timestamp */
+#define SEGMENT_WINDOW		1024
+#define SEGMENT_MAX		64
+/* Sequence and TSval of a peer that does not exist; any values do. */
+#define FAKE_PEER_SEQ		0x50415753u
+#define FAKE_PEER_TSVAL		1000u
+/* In established, a segment from another incarnation's sequence space, as after NAT reuse. */
+#define OTHER_INCARNATION	0x40000000u
+
+struct segment {
+	union sockaddr_any src;		/* address and port it claims to come from */
+	union sockaddr_any dst;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t flags;			/* TH_* */
+	uint32_t tsval;
+	uint32_t tsecr;
+	int payload;			/* bytes of data */
+};
+
+/* What a sniffed segment carried. */
+struct seen {
+	uint32_t seq;
+	uint32_t ack;
+	int has_ts;
+	uint32_t tsval;
+	uint32_t tsecr;
+};
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Raw sockets leave the TCP checksum to us.  The IPv4 and IPv6 pseudo-headers differ in
+ * layout but add up the same: both addresses, the protocol and the TCP length.
+ */
+static uint16_t tcp_checksum(const union sockaddr_any *src, const union sockaddr_any *dst,
+			     const void *tcp, size_t len)
+{
+	uint32_t sum = IPPROTO_TCP + (uint32_t)len;
+
+	if (src->sa.sa_family == AF_INET6) {
+		sum = csum_add(sum, &src->in6.sin6_addr, sizeof(src->in6.sin6_addr));
+		sum = csum_add(sum, &dst->in6.sin6_addr, sizeof(dst->in6.sin6_addr));
+	} else {
+		sum = csum_add(sum, &src->in4.sin_addr, sizeof(src->in4.sin_addr));
+		sum = csum_add(sum, &dst->in4.sin_addr, sizeof(dst->in4.sin_addr));
+	}
+	return csum_fold(csum_add(sum, tcp, len));
+}
+
+/* TCP header, timestamp option and payload of @seg in @buf; returns the length. */
+static size_t build_segment(const struct segment *seg, uint8_t buf[SEGMENT_MAX])
+{
+	uint8_t opt[TS_OPTION_LEN] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP,
+				       TCPOLEN_TIMESTAMP };
+	size_t len = sizeof(struct tcphdr) + sizeof(opt) + seg->payload;
+	uint32_t tsval = htonl(seg->tsval), tsecr = htonl(seg->tsecr);
+	struct tcphdr th;
+
+	if (len > SEGMENT_MAX)
+		die("segment too large");
+	memset(&th, 0, sizeof(th));
+	th.th_sport = htons(sa_port(&seg->src));
+	th.th_dport = htons(sa_port(&seg->dst));
+	th.th_seq = htonl(seg->seq);
+	th.th_ack = htonl(seg->ack);
+	th.th_off = (sizeof(th) + sizeof(opt)) / 4;
+	th.th_flags = seg->flags;
+	th.th_win = htons(SEGMENT_WINDOW);
+	memcpy(opt + 4, &tsval, sizeof(tsval));
+	memcpy(opt + 8, &tsecr, sizeof(tsecr));
+	memcpy(buf, &th, sizeof(th));
+	memcpy(buf + sizeof(th), opt, sizeof(opt));
+	memset(buf + sizeof(th) + sizeof(opt), 'p', seg->payload);
+	th.th_sum = htons(tcp_checksum(&seg->src, &seg->dst, buf, len));
+	memcpy(buf, &th, sizeof(th));
+	return len;
+}
+
+static int raw_tcp_socket(int family)
+{
+	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+
+	if (fd < 0)
+		die_errno("raw socket (needs CAP_NET_RAW)");
+	return fd;
+}
+
+/* Sends @seg @count times from a raw socket bound to its source address. */
+static void send_segments(const struct segment *seg, long count)
+{
+	union sockaddr_any from = seg->src, to = seg->dst;
+	char s[EP_LEN], d[EP_LEN];
+	uint8_t buf[SEGMENT_MAX];
+	size_t len = build_segment(seg, buf);
+	int fd = raw_tcp_socket(seg->src.sa.sa_family);
+	long i;
+
+	/* The kernel writes the IP header; bound, it uses our address as the source. */
+	sa_set_port(&from, 0);
+	sa_set_port(&to, 0);
+	if (bind(fd, &from.sa, sa_len(&from)))
+		die_errno("bind raw socket to %s", host_str(&from, s));
+	for (i = 0; i < count; i++)
+		if (sendto(fd, buf, len, 0, &to.sa, sa_len(&to)) != (ssize_t)len)
+			die_errno("send segment %s -> %s", endpoint_str(&seg->src, s),
+				  endpoint_str(&seg->dst, d));
+	close_fd(fd);
+}
+
+/* Parses one packet of a raw TCP socket: IPv4 ones start with the IP header, IPv6 ones not. */
+static int parse_segment(const uint8_t *pkt, size_t len, int family, unsigned short sport,
+			 unsigned short dport, uint8_t flags, struct seen *seen)
+{
+	const uint8_t flag_mask = TH_FIN | TH_SYN | TH_RST | TH_ACK;
+	struct tcphdr th;
+	size_t hlen, off;
+
+	if (family == AF_INET) {
+		size_t ihl = (size_t)(pkt[0] & 0xf) * 4;
+
+		if (len < 20 || ihl < 20 || ihl > len || pkt[9] != IPPROTO_TCP)
+			return 0;
+		pkt += ihl;
+		len -= ihl;
+	}
+	if (len < sizeof(th))
+		return 0;
+	memcpy(&th, pkt, sizeof(th));
+	hlen = (size_t)th.th_off * 4;
+	if (ntohs(th.th_sport) != sport || ntohs(th.th_dport) != dport ||
+	    (th.th_flags & flag_mask) != flags || hlen < sizeof(th) || hlen > len)
+		return 0;
+	memset(seen, 0, sizeof(*seen));
+	seen->seq = ntohl(th.th_seq);
+	seen->ack = ntohl(th.th_ack);
+	for (off = sizeof(th); off < hlen && pkt[off] != TCPOPT_EOL;) {
+		uint8_t kind = pkt[off], optlen;
+
+		if (kind == TCPOPT_NOP) {
+			off++;
+			continue;
+		}
+		if (off + 1 >= hlen)
+			break;
+		optlen = pkt[off + 1];
+		if (optlen < 2 || off + optlen > hlen)
+			break;
+		if (kind == TCPOPT_TIMESTAMP && optlen == TCPOLEN_TIMESTAMP) {
+			memcpy(&seen->tsval, pkt + off + 2, sizeof(seen->tsval));
+			memcpy(&seen->tsecr, pkt + off + 6, sizeof(seen->tsecr));
+			seen->tsval = ntohl(seen->tsval);
+			seen->tsecr = ntohl(seen->tsecr);
+			seen->has_ts = 1;
+		}
+		off += optlen;
+	}
+	return 1;
+}
+
+/*
+ * Waits for the first segment @sport -> @dport whose SYN/ACK/RST/FIN bits are exactly @flags
+ * on raw socket @fd, which sees every TCP segment the host receives.  Ports are unique enough
+ * here: one of them is always a listener of ours.
+ */
+static void sniff_segment(int fd, int family, unsigned short sport, unsigned short dport,
+			  uint8_t flags, struct seen *seen, const char *what)
+{
+	long long deadline = now_ms() + MAX_WAIT_MS;
+	uint8_t pkt[2048];
+
+	for (;;) {
+		ssize_t len = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+
+		if (len >= 0) {
+			if (parse_segment(pkt, len, family, sport, dport, flags, seen))
+				break;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			die_errno("recv on raw socket");
+		if (!wait_fd(fd, POLLIN, deadline))
+			die("no %s %u -> %u seen in %d ms", what, sport, dport, MAX_WAIT_MS);
+	}
+	if (!seen->has_ts)
+		die("%s %u -> %u carries no timestamp (net.ipv4.tcp_timestamps=0?), so no PAWS",
+		    what, sport, dport);
+}
+
+/* paws */
+
+struct paws_report {
+	union sockaddr_any peer;	/* remote address as the rejecting socket sees it */
+	unsigned short lport;		/* local port of the rejecting socket */
+	unsigned short sport[MAX_PAWS_COUNT];	/* source port of each injected segment */
+	long n;
+};
+
+static union sockaddr_any local_endpoint(int fd)
+{
+	union sockaddr_any a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, &a.sa, &len))
+		die_errno("getsockname");
+	return a;
+}
+
+static union sockaddr_any with_port(const union sockaddr_any *addr, unsigned short port)
+{
+	union sockaddr_any a = *addr;
+
+	sa_set_port(&a, port);
+	return a;
+}
+
+/* The TSval @fd would send now: the kernel's tcp_time_stamp plus the connection's offset. */
+static uint32_t current_tsval(int fd)
+{
+	char desc[CONN_LEN];
+	uint32_t val;
+	socklen_t len = sizeof(val);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_TIMESTAMP, &val, &len))
+		die_errno("getsockopt(TCP_TIMESTAMP) on %s", conn_str(fd, desc));
+	return val;
+}
+
+static void check_timestamps(int fd)
+{
+	char desc[CONN_LEN];
+	struct tcp_info ti;
+
+	get_tcp_info(fd, &ti);
+	if (!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS))
+		die("%s: no TCP timestamps negotiated (net.ipv4.tcp_timestamps=0?), so no PAWS",
+		    conn_str(fd, desc));
+}
+
+/* Sends one byte on @from and reads it on @to, so that @to has seen a fresh TSval. */
+static void pass_byte(int from, int to)
+{
+	long long deadline = now_ms() + MAX_WAIT_MS;
+	char desc[CONN_LEN], c = 'x';
+
+	if (send(from, &c, 1, MSG_NOSIGNAL) != 1)
+		die_errno("send on %s", conn_str(from, desc));
+	for (;;) {
+		ssize_t r = read(to, &c, 1);
+
+		if (r == 1)
+			return;
+		if (r == 0)
+			die("unexpected EOF on %s", conn_str(to, desc));
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			die_errno("read from %s", conn_str(to, desc));
+		if (!wait_fd(to, POLLIN, deadline)) {
+			errno = ETIMEDOUT;
+			die_errno("waiting for data on %s", conn_str(to, desc));
+		}
+	}
+}
+
+/* close() then sends a RST: no FIN_WAIT or TIME-WAIT is left to disturb later counts. */
+static void reset_on_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+		die_errno("setsockopt(SO_LINGER)");
+}
+
+static void abort_fd(int fd)
+{
+	reset_on_close(fd);
+	close_fd(fd);
+}
+
+static void report_same_sport(struct paws_report *rep, unsigned short sport, long n)
+{
+	for (rep->n = 0; rep->n < n; rep->n++)
+		rep->sport[rep->n] = sport;
+}
+
+/*
+ * tcp_validate_incoming(): the PAWS check comes before the sequence check and only spares
+ * pure duplicate ACKs, so a byte of data with an old TSval is rejected whatever its sequence
+ * number.  The server socket rejects it: PAWSEstab.
+ */
+static void paws_estab(const struct options *opt, struct paws_report *rep)
+{
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	int family = server.sa.sa_family;
+	int lfd = listen_on(&server, NULL);
+	int sniff = raw_tcp_socket(family);
+	int client, srv;
+	struct segment seg;
+	struct seen synack;
+
+	client = open_client(&src, &server, NULL);
+	wait_connected(client);
+	srv = accept_conn(lfd);
+	sniff_segment(sniff, family, opt->port, local_port(client), TH_SYN | TH_ACK, &synack,
+		      "SYN-ACK");
+	close_fd(sniff);
+	check_timestamps(srv);
+	pass_byte(client, srv);
+	pass_byte(srv, client);
+
+	/* The server has received one byte after the SYN, so rcv_nxt = client ISN + 2. */
+	memset(&seg, 0, sizeof(seg));
+	seg.src = local_endpoint(client);
+	seg.dst = server;
+	seg.flags = TH_ACK | TH_PUSH;
+	seg.seq = synack.ack + 1 + OTHER_INCARNATION;
+	seg.ack = synack.seq + 2;
+	seg.tsval = current_tsval(client) - PAWS_BEHIND;
+	seg.tsecr = current_tsval(srv);
+	seg.payload = 1;
+	send_segments(&seg, opt->count);
+	sleep_ms(PAWS_SETTLE_MS);
+
+	rep->peer = seg.src;
+	rep->lport = opt->port;
+	report_same_sport(rep, sa_port(&seg.src), opt->count);
+	abort_fd(client);
+	abort_fd(srv);
+	close_fd(lfd);
+}
+
+/*
+ * tcp_check_req(): with TCP_DEFER_ACCEPT the bare final ACK leaves the server a request
+ * socket, whose ts_recent is the client's SYN TSval.  An ACK must acknowledge the SYN-ACK
+ * exactly to get as far as the PAWS check, so the SYN-ACK is sniffed for the server's ISN.
+ */
+static void paws_syn_recv(const struct options *opt, struct paws_report *rep)
+{
+	const struct sock_opts defer = { .defer_accept = DEFER_ACCEPT_SECS };
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	int family = server.sa.sa_family;
+	int lfd = listen_on(&server, &defer);
+	int sniff = raw_tcp_socket(family);
+	struct segment seg;
+	struct seen synack;
+	int client;
+
+	client = open_client(&src, &server, NULL);
+	wait_connected(client);
+	sniff_segment(sniff, family, opt->port, local_port(client), TH_SYN | TH_ACK, &synack,
+		      "SYN-ACK");
+	close_fd(sniff);
+	/* A child in the accept queue would mean the ACK was not deferred after all. */
+	wait_accept_queue(lfd, 0);
+
+	memset(&seg, 0, sizeof(seg));
+	seg.src = local_endpoint(client);
+	seg.dst = server;
+	seg.flags = TH_ACK | TH_PUSH;
+	seg.seq = synack.ack;
+	seg.ack = synack.seq + 1;
+	/* The SYN-ACK echoes the client's SYN TSval, which the request socket keeps. */
+	seg.tsval = synack.tsecr - PAWS_BEHIND;
+	seg.tsecr = synack.tsval;
+	seg.payload = 1;
+	send_segments(&seg, opt->count);
+	sleep_ms(PAWS_SETTLE_MS);
+	wait_accept_queue(lfd, 0);
+
+	rep->peer = seg.src;
+	rep->lport = opt->port;
+	report_same_sport(rep, sa_port(&seg.src), opt->count);
+	abort_fd(client);
+	close_fd(lfd);
+}
+
+/*
+ * tcp_rcv_synsent_state_process(): a SYN-ACK that acknowledges our SYN but echoes a TSecr
+ * outside [SYN sent, now] is PAWSActive.  The client stays in SYN_SENT, as in item 8 of the
+ * scenario: a full accept queue makes the listener drop its SYNs.  Its SYN is sniffed for
+ * the ISN and TSval.
+ */
+static void paws_syn_sent(const struct options *opt, struct paws_report *rep)
+{
+	const struct sock_opts backlog_one = { .backlog = 1 };
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	int family = server.sa.sa_family;
+	int lfd = listen_on(&server, &backlog_one);
+	struct segment seg;
+	struct seen syn;
+	int queued[2], client, sniff, i;
+	unsigned short cport;
+
+	for (i = 0; i < (int)ARRAY_SIZE(queued); i++) {
+		queued[i] = open_client(&src, &server, NULL);
+		wait_connected(queued[i]);
+	}
+	wait_accept_queue(lfd, ARRAY_SIZE(queued));
+	sniff = raw_tcp_socket(family);
+	client = open_client(&src, &server, NULL);
+	cport = local_port(client);
+	sniff_segment(sniff, family, cport, opt->port, TH_SYN, &syn, "SYN");
+	close_fd(sniff);
+	wait_state(client, TCP_SYN_SENT, "paws syn_sent client");
+
+	memset(&seg, 0, sizeof(seg));
+	seg.src = server;
+	seg.dst = local_endpoint(client);
+	seg.flags = TH_SYN | TH_ACK;
+	seg.seq = FAKE_PEER_SEQ;
+	seg.ack = syn.seq + 1;
+	seg.tsval = FAKE_PEER_TSVAL;
+	seg.tsecr = syn.tsval - PAWS_BEHIND;
+	/* A zero TSecr would skip the check. */
+	if (!seg.tsecr)
+		seg.tsecr--;
+	send_segments(&seg, opt->count);
+	sleep_ms(PAWS_SETTLE_MS);
+	/* Each reject only answers with a RST; the socket itself must not have moved. */
+	wait_state(client, TCP_SYN_SENT, "paws syn_sent client");
+
+	rep->peer = server;
+	rep->lport = cport;
+	report_same_sport(rep, opt->port, opt->count);
+	close_fd(client);
+	for (i = 0; i < (int)ARRAY_SIZE(queued); i++)
+		abort_fd(queued[i]);
+	close_fd(lfd);
+}
+
+/*
+ * tcp_timewait_state_process(): a SYN with an old TSval on the 4-tuple of a TIME-WAIT is
+ * rejected by PAWS.  The TIME-WAIT answers with an ACK, our client's kernel (no socket left)
+ * with a RST, and unless net.ipv4.tcp_rfc1337=1 that RST kills the TIME-WAIT: so one SYN
+ * per connection, each into a TIME-WAIT of its own.
+ */
+static void paws_tw(const struct options *opt, struct paws_report *rep)
+{
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	struct segment *seg = calloc(opt->count, sizeof(*seg));
+	int lfd = listen_on(&server, NULL);
+	long i;
+
+	if (!seg)
+		die_errno("calloc");
+	for (i = 0; i < opt->count; i++) {
+		int client = open_client(&src, &server, NULL), srv;
+
+		wait_connected(client);
+		srv = accept_conn(lfd);
+		check_timestamps(srv);
+		seg[i].src = local_endpoint(client);
+		/* Server first; the client closes right after its EOF, see cycle_connections(). */
+		close_fd(srv);
+		wait_eof(client);
+		seg[i].tsval = current_tsval(client) - PAWS_BEHIND;
+		shut_wr(client);
+		/* Closed once the server's TIME-WAIT has acknowledged our FIN. */
+		wait_state(client, TCP_CLOSE, "paws tw client");
+		close_fd(client);
+	}
+	for (i = 0; i < opt->count; i++) {
+		seg[i].dst = server;
+		seg[i].flags = TH_SYN;
+		seg[i].seq = FAKE_PEER_SEQ;
+		send_segments(&seg[i], 1);
+	}
+	sleep_ms(PAWS_SETTLE_MS);
+
+	rep->peer = seg[0].src;
+	rep->lport = opt->port;
+	for (rep->n = 0; rep->n < opt->count; rep->n++)
+		rep->sport[rep->n] = sa_port(&seg[rep->n].src);
+	free(seg);
+	close_fd(lfd);
+}
+
+static const struct paws_path {
+	const char *name;
+	void (*run)(const struct options *opt, struct paws_report *rep);
+} paws_paths[] = {
+	{ "estab", paws_estab },
+	{ "syn_recv", paws_syn_recv },
+	{ "syn_sent", paws_syn_sent },
+	{ "tw", paws_tw },
+};
+
+static const struct paws_path *find_paws_path(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(paws_paths); i++)
+		if (!strcmp(paws_paths[i].name, name))
+			return &paws_paths[i];
+	return NULL;
+}
+
+static void run_paws(const struct options *opt)
+{
+	const struct paws_path *path = find_paws_path(opt->path);
+	struct paws_report *rep = calloc(1, sizeof(*rep));
+	char host[HOST_LEN];
+	long i;
+
+	if (!rep)
+		die_errno("calloc");
+	path->run(opt, rep);
+	printf("paws %s injected %ld peer %s lport %u sports ", path->name, rep->n,
+	       host_str(&rep->peer, host), rep->lport);
+	for (i = 0; i < rep->n; i++)
+		printf("%s%u", i ? "," : "", rep->sport[i]);
+	printf("\n");
+	if (fflush(stdout))
+		die_errno("write summary");
+	free(rep);
+}
+
+/* ports */
+
+static const char *const errno_names[] = {
+	[EPERM] = "EPERM",
+	[EINTR] = "EINTR",
+	[EAGAIN] = "EAGAIN",
+	[ENOMEM] = "ENOMEM",
+	[EACCES] = "EACCES",
+	[EINVAL] = "EINVAL",
+	[ENFILE] = "ENFILE",
+	[EMFILE] = "EMFILE",
+	[ENOBUFS] = "ENOBUFS",
+	[EADDRINUSE] = "EADDRINUSE",
+	[EADDRNOTAVAIL] = "EADDRNOTAVAIL",
+	[ENETUNREACH] = "ENETUNREACH",
+	[ECONNRESET] = "ECONNRESET",
+	[ETIMEDOUT] = "ETIMEDOUT",
+	[ECONNREFUSED] = "ECONNREFUSED",
+	[EHOSTUNREACH] = "EHOSTUNREACH",
+};
+
+static const char *errno_name(int err)
+{
+	static char buf[32];
+
+	if (err > 0 && err < (int)ARRAY_SIZE(errno_names) && errno_names[err])
+		return errno_names[err];
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
+}
+
+/* 0 once the non-blocking connect on @fd has completed, else the error it failed with. */
+static int connect_result(int fd)
+{
+	long long deadline = now_ms() + MAX_WAIT_MS;
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (!wait_fd(fd, POLLOUT, deadline))
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		die_errno("getsockopt(SO_ERROR)");
+	return err;
+}
+
+/* A plain connect(): the kernel picks the port from ip_local_port_range. */
+static int connect_plain(const union sockaddr_any *dst)
+{
+	int fd = tcp_socket(dst->sa.sa_family);
+
+	if (connect(fd, &dst->sa, sa_len(dst)) && errno != EINPROGRESS) {
+		int err = errno;
+
+		close_fd(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* /proc/net/tcp{,6} prints addresses as the hex of their 32-bit words in host order. */
+static void proc_net_hex(const union sockaddr_any *a, char buf[33])
+{
+	uint32_t w[4];
+	int i;
+
+	if (a->sa.sa_family == AF_INET6) {
+		memcpy(w, &a->in6.sin6_addr, sizeof(w));
+		for (i = 0; i < 4; i++)
+			snprintf(buf + 8 * i, 9, "%08X", w[i]);
+	} else {
+		snprintf(buf, 9, "%08X", a->in4.sin_addr.s_addr);
+	}
+}
+
+/* TIME_WAIT rows in /proc/net/tcp{,6} from one of our @n @ports towards @remote. */
+static long count_time_wait(const union sockaddr_any *remote, const unsigned short *ports, long n)
+{
+	const char *path = remote->sa.sa_family == AF_INET6 ? "/proc/net/tcp6" : "/proc/net/tcp";
+	unsigned char *mine = calloc(65536, 1);
+	char want[33], rem[33], line[512];
+	unsigned int lport, rport, state;
+	long i, count = 0;
+	FILE *f;
+
+	if (!mine)
+		die_errno("calloc");
+	for (i = 0; i < n; i++)
+		mine[ports[i]] = 1;
+	proc_net_hex(remote, want);
+	f = fopen(path, "re");
+	if (!f)
+		die_errno("open %s", path);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x %x", &lport, rem,
+			   &rport, &state) == 4 &&
+		    state == TCP_TIME_WAIT && lport < 65536 && mine[lport] &&
+		    rport == sa_port(remote) && !strcasecmp(rem, want))
+			count++;
+	if (ferror(f))
+		die_errno("read %s", path);
+	fclose(f);
+	free(mine);
+	return count;
+}
+
+/*
+ * Port exhaustion towards one destination: @count outbound connections with kernel-chosen
+ * ports, the first --tw of them closed by us first so their ports sit in TIME-WAIT (with
+ * net.ipv4.tcp_tw_reuse=0 connect() will not take those either).
+ */
+static void run_ports(const struct options *opt)
+{
+	union sockaddr_any server = with_port(&opt->addr, opt->port), local;
+	long n = opt->count, first, k, j;
+	int *client = calloc(n, sizeof(*client)), *srv = calloc(n, sizeof(*srv));
+	unsigned short *cport = calloc(n, sizeof(*cport));
+	char host[HOST_LEN], ep[EP_LEN], desc[CONN_LEN];
+	int lfd;
+
+	if (!client || !srv || !cport)
+		die_errno("calloc");
+	/* Both ends of every connection, the listener and some slack. */
+	raise_fd_limit(2 * n + 64);
+	lfd = listen_on(&server, NULL);
+
+	/* In batches, so the accept queue never overflows. */
+	for (first = 0; first < n; first += BATCH) {
+		long last = first + BATCH < n ? first + BATCH : n;
+
+		for (k = first; k < last; k++) {
+			client[k] = connect_plain(&server);
+			if (client[k] < 0)
+				die("connect %ld failed: %s", k + 1, errno_name(-client[k]));
+		}
+		for (k = first; k < last; k++) {
+			int err = connect_result(client[k]);
+
+			if (err)
+				die("connect %ld failed: %s", k + 1, errno_name(err));
+			cport[k] = local_port(client[k]);
+			srv[k] = -1;
+		}
+		for (k = first; k < last; k++) {
+			int fd = accept_conn(lfd);
+			unsigned short port = peer_port(fd);
+
+			for (j = first; j < last; j++)
+				if (srv[j] < 0 && cport[j] == port)
+					break;
+			if (j == last)
+				die("accepted a connection nobody asked for: %s", conn_str(fd, desc));
+			srv[j] = fd;
+		}
+	}
+	local = local_endpoint(client[0]);
+
+	for (k = 0; k < opt->tw; k++) {
+		close_fd(client[k]);
+		wait_eof(srv[k]);
+		shut_wr(srv[k]);
+		/* Our FIN is acknowledged from the client's TIME-WAIT. */
+		wait_state(srv[k], TCP_CLOSE, "ports server");
+		close_fd(srv[k]);
+	}
+	/* Beyond net.ipv4.tcp_max_tw_buckets a port would be free again. */
+	k = count_time_wait(&server, cport, opt->tw);
+	if (k != opt->tw)
+		die("%ld of %ld closed connections are in TIME_WAIT towards %s", k, opt->tw,
+		    endpoint_str(&server, ep));
+	/* When we exit, only those TIME-WAIT stay to hold ports for the next test. */
+	for (k = opt->tw; k < n; k++) {
+		wait_state(client[k], TCP_ESTABLISHED, "ports client");
+		reset_on_close(client[k]);
+		reset_on_close(srv[k]);
+	}
+
+	if (opt->extra) {
+		int fd = connect_plain(&server), err = fd < 0 ? -fd : connect_result(fd);
+
+		if (!err) {
+			/* Held like the others, until we exit. */
+			reset_on_close(fd);
+			reset_on_close(accept_conn(lfd));
+			printf("extra connected %u\n", local_port(fd));
+		} else {
+			if (fd >= 0)
+				close_fd(fd);
+			printf("extra %s\n", errno_name(err));
+		}
+	}
+	printf("ports used %ld local %s remote %s\n", n, host_str(&local, host),
+	       endpoint_str(&server, ep));
+	announce_ready_and_hold(opt->ready);
+}
+
 /* arguments */
 
 enum {
@@ -1523,7 +2295,13 @@ enum {
 	OPT_READY = 1 << 3,
 	OPT_SRC = 1 << 4,
 	OPT_PEERS = 1 << 5,
+	OPT_ADDR = 1 << 6,
+	OPT_COUNT = 1 << 7,
+	OPT_TW = 1 << 8,
+	OPT_EXTRA = 1 << 9,
 };
+
+#define MAX_PORTS_COUNT		65535
 
 static long parse_number(const char *s, long min, long max)
 {
@@ -1548,11 +2326,28 @@ static uint32_t parse_ipv4(const char *s)
 	return ntohl(a.s_addr);
 }
 
+static void parse_addr(const char *s, union sockaddr_any *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, &a->in4.sin_addr) == 1)
+		a->in4.sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, s, &a->in6.sin6_addr) == 1)
+		a->in6.sin6_family = AF_INET6;
+	else
+		usage();
+}
+
 static void parse_options(int argc, char **argv, int i, unsigned int allowed, struct options *opt)
 {
 	for (; i < argc; i += 2) {
 		const char *name = argv[i], *val = argv[i + 1];
 
+		/* The one option without a value. */
+		if (!strcmp(name, "--extra") && (allowed & OPT_EXTRA)) {
+			opt->extra = 1;
+			i--;
+			continue;
+		}
 		if (!val)
 			usage();
 		if (!strcmp(name, "--base") && (allowed & OPT_BASE)) {
@@ -1568,6 +2363,12 @@ static void parse_options(int argc, char **argv, int i, unsigned int allowed, st
 			opt->src = parse_ipv4(val);
 		} else if (!strcmp(name, "--peers") && (allowed & OPT_PEERS)) {
 			opt->peers = parse_number(val, 1, 65536);
+		} else if (!strcmp(name, "--addr") && (allowed & OPT_ADDR)) {
+			parse_addr(val, &opt->addr);
+		} else if (!strcmp(name, "--count") && (allowed & OPT_COUNT)) {
+			opt->count = parse_number(val, 1, MAX_PORTS_COUNT);
+		} else if (!strcmp(name, "--tw") && (allowed & OPT_TW)) {
+			opt->tw = parse_number(val, 0, MAX_PORTS_COUNT);
 		} else {
 			usage();
 		}
@@ -1601,6 +2402,7 @@ int main(int argc, char **argv)
 
 	if (inet_pton(AF_INET6, "fd00:1::", &opt.v6base) != 1)
 		die("inet_pton");
+	opt.addr = ipv4(LOOPBACK4, 0);
 	if (!strcmp(mode, "-h") || !strcmp(mode, "--help")) {
 		fputs(usage_text, stdout);
 		return 0;
@@ -1621,6 +2423,23 @@ int main(int argc, char **argv)
 		if (opt.src >> 24 != 127 || (opt.src + opt.peers - 1) >> 24 != 127 ||
 		    (LOOPBACK4 >= opt.src && LOOPBACK4 <= opt.src + opt.peers - 1))
 			bad_option("--src, --peers: the sources must be in 127/8, not 127.0.0.1");
+	} else if (!strcmp(mode, "paws")) {
+		if (argc < 3 || !find_paws_path(argv[2]))
+			usage();
+		opt.path = argv[2];
+		opt.port = 9700;
+		opt.count = 3;
+		parse_options(argc, argv, 3, OPT_ADDR | OPT_PORT | OPT_COUNT, &opt);
+		if (opt.count > MAX_PAWS_COUNT)
+			bad_option("--count: at most %d segments", MAX_PAWS_COUNT);
+	} else if (!strcmp(mode, "ports")) {
+		opt.port = 9800;
+		parse_options(argc, argv, 2,
+			      OPT_ADDR | OPT_PORT | OPT_COUNT | OPT_TW | OPT_EXTRA | OPT_READY, &opt);
+		if (!opt.count)
+			bad_option("ports: --count is required");
+		if (opt.tw > opt.count)
+			bad_option("--tw: at most --count connections");
 	} else {
 		usage();
 	}
@@ -1631,6 +2450,10 @@ int main(int argc, char **argv)
 		run_scenario(&opt);
 	else if (!strcmp(mode, "demo"))
 		run_demo(&opt);
+	else if (!strcmp(mode, "paws"))
+		run_paws(&opt);
+	else if (!strcmp(mode, "ports"))
+		run_ports(&opt);
 	else
 		run_tw(&opt);
 	return 0;
