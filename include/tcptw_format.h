@@ -18,6 +18,15 @@
  *   peer tw tw_in tw_out ...      <- header row of the peer table
  *   192.0.2.7 120 120 0 ...       <- one row per remote address
  *   other 4 ...                   <- only when the peer cap was reached
+ *                                    (sockets or, 1.1, PAWS rejects of
+ *                                    peers left without a row)
+ *                                 <- empty line
+ *   tuple used range pct          <- header row of the port table (1.1)
+ *   10.0.0.2>192.0.2.9:5432 ...   <- top max_tuples outbound tuples
+ *                                 <- empty line
+ *   paws_peer lport rejects ...   <- header row of the PAWS table (1.1)
+ *   203.0.113.7 443 412 ...       <- one row per (peer, local port)
+ *   other - 3 ...                 <- only when the PAWS cap was reached
  *
  * Fields are separated by exactly one space, lines end in '\n', every number
  * is unsigned decimal. A value that does not exist is written "-".
@@ -51,7 +60,7 @@
 
 #define TCPTW_FORMAT_NAME	"tcptw"
 #define TCPTW_FORMAT_MAJOR	1
-#define TCPTW_FORMAT_MINOR	0
+#define TCPTW_FORMAT_MINOR	1
 
 /*
  * Summary keys, in the order the module writes them.
@@ -85,12 +94,37 @@
  * peers             rows in the peer table, "other" not included.
  * peers_max         the cap on rows (module parameter max_peers) in force.
  * walk_us           microseconds the walk took.
- * peers_truncated   written only when the cap was reached: how many sockets
- *                   were summed into the "other" row because their peer had
- *                   no row. (Their distinct peers are not counted: that would
+ * peers_truncated   written only when the cap left sockets without a row:
+ *                   how many sockets were summed into the "other" row
+ *                   because their peer had no row. (Their distinct peers are not counted: that would
  *                   need the memory the cap exists to bound.)
+ * paws_rej_estab, paws_rej_syn_sent, paws_rej_syn_recv, paws_rej_tw (1.1)
+ *                   PAWS rejects tcptw attributed, per path, since
+ *                   paws_since_s: estab on a full socket in any synchronised
+ *                   state (the kfree_skb drop reason TCP_RFC7323_PAWS),
+ *                   syn_sent a SYN-ACK refused in SYN_SENT, syn_recv a
+ *                   segment refused by a request socket (tcp_check_req),
+ *                   tw a segment refused by a TIME-WAIT minisocket. The
+ *                   kernel counts syn_sent in paws_active and the other three
+ *                   in paws_estab, so over any interval
+ *                     delta(paws_estab)  == delta(estab + syn_recv + tw)
+ *                     delta(paws_active) == delta(syn_sent).
+ * paws_since_s      seconds since PAWS counting began in this namespace (the
+ *                   module was loaded or the namespace created) or was reset.
+ * paws_rows         rows in the PAWS table, "other" not included.
+ * paws_max          the cap on PAWS rows per namespace (module parameter
+ *                   paws_max) in force.
+ * paws_other        rejects summed into the PAWS table's "other" row because
+ *                   the cap was reached when their (peer, port) was new.
+ * nat_suspects      peer table rows whose nat column is 1.
+ * tuples            distinct outbound tuples (see the port table).
+ * tuples_max        the cap on port table rows (module parameter
+ *                   max_tuples) in force.
+ * port_usage_max_pct the largest pct of any tuple, 0 when there is none.
+ *
  * All counters are those of the reader's namespace. The TcpExt counters are
- * cumulative since the namespace was created, as in /proc/net/netstat.
+ * cumulative since the namespace was created, as in /proc/net/netstat; the
+ * paws_rej_* counters and the PAWS table since paws_since_s.
  */
 #define TCPTW_SUMMARY_KEYS(X)				\
 	X(TW_COUNT,		"tw_count")		\
@@ -108,7 +142,19 @@
 	X(PEERS,		"peers")		\
 	X(PEERS_MAX,		"peers_max")		\
 	X(WALK_US,		"walk_us")		\
-	X(PEERS_TRUNCATED,	"peers_truncated")
+	X(PEERS_TRUNCATED,	"peers_truncated")	\
+	X(PAWS_REJ_ESTAB,	"paws_rej_estab")	\
+	X(PAWS_REJ_SYN_SENT,	"paws_rej_syn_sent")	\
+	X(PAWS_REJ_SYN_RECV,	"paws_rej_syn_recv")	\
+	X(PAWS_REJ_TW,		"paws_rej_tw")		\
+	X(PAWS_SINCE_S,		"paws_since_s")		\
+	X(PAWS_ROWS,		"paws_rows")		\
+	X(PAWS_MAX,		"paws_max")		\
+	X(PAWS_OTHER,		"paws_other")		\
+	X(NAT_SUSPECTS,		"nat_suspects")		\
+	X(TUPLES,		"tuples")		\
+	X(TUPLES_MAX,		"tuples_max")		\
+	X(PORT_USAGE_MAX_PCT,	"port_usage_max_pct")
 
 /*
  * Peer table columns, in order. X(identifier, "header")
@@ -136,9 +182,14 @@
  * tw_ttl_min_ms, tw_ttl_max_ms
  *                the least and the most time, in milliseconds, left to any of
  *                this peer's TIME_WAIT sockets; "-" when tw is 0.
+ * paws (1.1)     PAWS rejects attributed to this peer since paws_since_s:
+ *                the sum of its rows' rejects in the PAWS table.
+ * nat (1.1)      1 when one of its PAWS table rows has nat 1, else 0.
  *
- * Rows are sorted by tw, largest first, then by address: IPv4 before IPv6,
- * each in numeric (network byte) order. The "other" row comes last.
+ * A peer with PAWS rejects but no socket left still has a row (every socket
+ * column 0). Rows are sorted by tw, largest first, then by paws, largest
+ * first, then by address: IPv4 before IPv6, each in numeric (network byte)
+ * order. The "other" row comes last.
  */
 #define TCPTW_PEER_COLUMNS(X)				\
 	X(PEER,			"peer")			\
@@ -155,7 +206,87 @@
 	X(CLOSING,		"closing")		\
 	X(CLOSE,		"close")		\
 	X(TW_TTL_MIN_MS,	"tw_ttl_min_ms")	\
-	X(TW_TTL_MAX_MS,	"tw_ttl_max_ms")
+	X(TW_TTL_MAX_MS,	"tw_ttl_max_ms")	\
+	X(PAWS,			"paws")			\
+	X(NAT,			"nat")
+
+/*
+ * Port table (1.1): client port exhaustion. connect() needs a local port
+ * that no other connection from the same local address to the same remote
+ * address and port holds, in any state, TIME_WAIT included; when every port
+ * of ip_local_port_range is taken for a tuple, connect() fails with
+ * EADDRNOTAVAIL. A socket is outbound by the rule of tw_in/tw_out above (no
+ * listener on its local port, local port inside ip_local_port_range),
+ * whatever its state. X(identifier, "header")
+ *
+ * tuple          "LOCAL>REMOTE:PORT": our address, the remote address and
+ *                port, e.g. "10.0.0.2>192.0.2.9:5432" or
+ *                "fd00::2>[fd00::9]:5432". IPv4-mapped addresses are
+ *                written as IPv4.
+ * used           outbound sockets of the tuple, every state: each holds one
+ *                local port of the range.
+ * range          ports in ip_local_port_range (high - low + 1).
+ * pct            100 * used / range, rounded down: 100 means the next
+ *                connect() to REMOTE:PORT from LOCAL fails.
+ *
+ * Only the max_tuples rows with the largest pct are written, sorted by pct,
+ * then used, largest first, then by tuple (local, remote, port in numeric
+ * order, IPv4 before IPv6). The summary's tuples counts them all.
+ */
+#define TCPTW_TUPLE_COLUMNS(X)				\
+	X(TUPLE,		"tuple")		\
+	X(USED,			"used")			\
+	X(RANGE,		"range")		\
+	X(PCT,			"pct")
+
+/*
+ * PAWS table (1.1): every PAWS reject tcptw saw, attributed to the remote
+ * address and our local port, kept across reads until reset. At most
+ * paws_max rows per namespace; rejects of a further (peer, port) are summed
+ * into an "other" row (lport "-"). X(identifier, "header")
+ *
+ * paws_peer      remote address (as the peer column), or "other".
+ * lport          our local port: the service a NAT's clients were refused.
+ * rejects        estab + syn_sent + syn_recv + tw.
+ * estab ... tw   rejects per path, as the paws_rej_* summary keys.
+ * sports         distinct remote ports the rejected segments came from,
+ *                counted up to 16 (16 means "16 or more").
+ * tw_syn         SYNs refused by a TIME-WAIT minisocket: a new connection
+ *                whose timestamp is behind the one the previous connection
+ *                on the same 4-tuple ended with. One host's timestamps do not
+ *                go backwards on one 4-tuple (Linux derives its timestamp
+ *                offset from the 4-tuple, so reusing it reuses the offset);
+ *                several hosts behind one address do.
+ * nat            1 when sports >= 2 or tw_syn >= 1: the rejects look like
+ *                several hosts sharing the address (NAT), or one that
+ *                rebooted; else 0.
+ * age_s          seconds since the last reject of this row.
+ *
+ * Sorted by rejects, largest first, then by address, then by lport.
+ *
+ * Writing to /proc/tcptw
+ * ----------------------
+ * The one command is "reset paws" (a trailing newline is allowed): it
+ * empties the PAWS table, zeroes the paws_rej_* counters and restarts
+ * paws_since_s, for the writer's namespace only. It needs CAP_NET_ADMIN
+ * over that namespace (checked against the opener's credentials), else
+ * EPERM. Any other write fails with EINVAL and changes nothing.
+ */
+#define TCPTW_PAWS_COLUMNS(X)				\
+	X(PAWS_PEER,		"paws_peer")		\
+	X(LPORT,		"lport")		\
+	X(REJECTS,		"rejects")		\
+	X(P_ESTAB,		"estab")		\
+	X(P_SYN_SENT,		"syn_sent")		\
+	X(P_SYN_RECV,		"syn_recv")		\
+	X(P_TW,			"tw")			\
+	X(SPORTS,		"sports")		\
+	X(TW_SYN,		"tw_syn")		\
+	X(P_NAT,		"nat")			\
+	X(AGE_S,		"age_s")
+
+#define TCPTW_PAWS_SPORTS_MAX	16
+#define TCPTW_PAWS_RESET_CMD	"reset paws"
 
 #define TCPTW_OTHER_PEER	"other"
 #define TCPTW_NO_VALUE		"-"
@@ -164,6 +295,12 @@
 #define TCPTW_COL_ENUM(id, name)	TCPTW_COL_##id,
 enum tcptw_summary_key { TCPTW_SUMMARY_KEYS(TCPTW_KEY_ENUM) TCPTW_NR_KEYS };
 enum tcptw_peer_column { TCPTW_PEER_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_COLS };
+enum tcptw_tuple_column {
+	TCPTW_TUPLE_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_TUPLE_COLS
+};
+enum tcptw_paws_column {
+	TCPTW_PAWS_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_PAWS_COLS
+};
 #undef TCPTW_KEY_ENUM
 #undef TCPTW_COL_ENUM
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the per-peer table (insert, merge, cap and "other", sort order,
- * TIME-WAIT TTL and direction), peer address normalisation, and the small
- * math behind the summary, table-driven.
+ * TIME-WAIT TTL and direction, PAWS rejects merged in), peer address
+ * normalisation, and the small math behind the summary, table-driven.
  */
 
 #include <kunit/test.h>
@@ -13,6 +13,7 @@
 #include <net/sock.h>
 
 #include "tcptw.h"
+#include "tcptw_test.h"
 
 static struct tcptw_sock_rec tcptw_test_rec4(__be32 addr, u8 state, u32 ttl)
 {
@@ -32,17 +33,6 @@ static struct tcptw_sock_rec tcptw_test_rec6(const char *addr, u8 state)
 	return rec;
 }
 
-/* A table released when the test ends, whatever the outcome. */
-static struct tcptw_peer_table *tcptw_test_table(struct kunit *test, u32 max)
-{
-	struct tcptw_peer_table *table;
-
-	table = kunit_kzalloc(test, sizeof(*table), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, table);
-	tcptw_peer_table_init(table, max);
-	return table;
-}
-
 static void tcptw_test_add(struct kunit *test, struct tcptw_peer_table *table,
 			   struct tcptw_sock_rec rec, bool inbound)
 {
@@ -51,7 +41,7 @@ static void tcptw_test_add(struct kunit *test, struct tcptw_peer_table *table,
 
 static void peer_table_insert_one(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	struct tcptw_peer *p;
 
 	tcptw_test_add(test, table,
@@ -64,12 +54,11 @@ static void peer_table_insert_one(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->states[TCP_ESTABLISHED], 1U);
 	KUNIT_EXPECT_EQ(test, p->states[TCP_TIME_WAIT], 0U);
 	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
-	tcptw_peer_table_destroy(table);
 }
 
 static void peer_table_merge_same_peer(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	__be32 a = htonl(0x0a000001);
 
 	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_ESTABLISHED, 0), false);
@@ -78,13 +67,12 @@ static void peer_table_merge_same_peer(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, table->nr, 1U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_ESTABLISHED], 2U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_CLOSE_WAIT], 1U);
-	tcptw_peer_table_destroy(table);
 }
 
 /* The same 16 bytes under two families are two peers. */
 static void peer_table_family_distinguishes(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	struct tcptw_sock_rec v4 = tcptw_test_rec4(htonl(0x7f000001),
 						   TCP_ESTABLISHED, 0);
 	struct tcptw_sock_rec v6 = v4;
@@ -93,12 +81,11 @@ static void peer_table_family_distinguishes(struct kunit *test)
 	tcptw_test_add(test, table, v4, false);
 	tcptw_test_add(test, table, v6, false);
 	KUNIT_EXPECT_EQ(test, table->nr, 2U);
-	tcptw_peer_table_destroy(table);
 }
 
 static void peer_table_cap_sums_into_other(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 2);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 2);
 	u32 i;
 
 	for (i = 1; i <= 5; i++)
@@ -116,13 +103,12 @@ static void peer_table_cap_sums_into_other(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->other.tw_ttl_min_ms, 3000U);
 	KUNIT_EXPECT_EQ(test, table->other.tw_ttl_max_ms, 5000U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_ESTABLISHED], 1U);
-	tcptw_peer_table_destroy(table);
 }
 
 /* Past the first allocation the table grows and rehashes; lookups still merge. */
 static void peer_table_grows_and_merges(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 100000);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 100000);
 	u32 i, round;
 
 	for (round = 0; round < 2; round++)
@@ -134,12 +120,11 @@ static void peer_table_grows_and_merges(struct kunit *test)
 	for (i = 0; i < table->nr; i++)
 		KUNIT_EXPECT_EQ(test, table->peers[i].states[TCP_TIME_WAIT], 2U);
 	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
-	tcptw_peer_table_destroy(table);
 }
 
 static void peer_table_sort_order(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	struct tcptw_peer *p;
 
 	/* 3 TIME-WAIT for 10.0.0.10, 1 each for the rest. */
@@ -162,12 +147,135 @@ static void peer_table_sort_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p[3].addr.family, AF_INET6);
 	KUNIT_EXPECT_EQ(test, p[3].addr.in6.s6_addr32[0], htonl(0x20010db8));
 	KUNIT_EXPECT_EQ(test, p[4].addr.in6.s6_addr32[3], htonl(0x01020304));
-	tcptw_peer_table_destroy(table);
+}
+
+/* tw first, then paws, then the address: a TIME-WAIT count outranks any paws. */
+static void peer_table_sort_tw_then_paws(struct kunit *test)
+{
+	static const struct {
+		u32 addr;
+		u32 tw;
+		u64 paws;
+	} rows[] = {
+		/* Added in an order that sorts differently on every key. */
+		{ 0x0a000005, 0, 0 },
+		{ 0x0a000004, 1, 3 },
+		{ 0x0a000006, 0, 100 },
+		{ 0x0a000003, 1, 9 },
+		{ 0x0a000002, 1, 3 },
+		{ 0x0a000009, 2, 0 },
+	};
+	/*
+	 * Expected order, as indexes into rows[]: paws decides against the
+	 * address order (.03 before .02, .06 before .05), the address breaks
+	 * the remaining tie (.02 before .04).
+	 */
+	static const int want[] = { 5, 3, 4, 1, 2, 0 };
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
+	struct tcptw_addr addr;
+	u32 i, n;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		addr = tcptw_test_addr4(rows[i].addr);
+		/* A peer with neither gets its row from an ESTABLISHED socket. */
+		tcptw_test_add(test, table,
+			       tcptw_test_rec4(htonl(rows[i].addr),
+					       TCP_ESTABLISHED, 0), false);
+		for (n = 0; n < rows[i].tw; n++)
+			tcptw_test_add(test, table,
+				       tcptw_test_rec4(htonl(rows[i].addr),
+						       TCP_TIME_WAIT, 1), true);
+		if (rows[i].paws)
+			KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table,
+					&addr, rows[i].paws, false), 0);
+	}
+	tcptw_peer_table_sort(table);
+	KUNIT_ASSERT_EQ(test, table->nr, (u32)ARRAY_SIZE(rows));
+	for (i = 0; i < ARRAY_SIZE(want); i++)
+		KUNIT_EXPECT_EQ_MSG(test, table->peers[i].addr.in6.s6_addr32[3],
+				    htonl(rows[want[i]].addr), "row %u", i);
+}
+
+/* A peer with PAWS rejects and no socket left gets a row of its own. */
+static void peer_table_paws_without_sockets(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
+	struct tcptw_addr b = tcptw_test_addr4(0xcb007107);
+	const struct tcptw_peer *p;
+	u32 s, sum = 0;
+
+	tcptw_test_add(test, table,
+		       tcptw_test_rec4(htonl(0xc0000207), TCP_TIME_WAIT, 1), true);
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, &b, 5, true), 0);
+	KUNIT_ASSERT_EQ(test, table->nr, 2U);
+	p = &table->peers[1];
+	KUNIT_EXPECT_TRUE(test, tcptw_addr_equal(&p->addr, &b));
+	KUNIT_EXPECT_EQ(test, p->paws, 5ULL);
+	KUNIT_EXPECT_TRUE(test, p->nat);
+	for (s = 0; s < TCP_MAX_STATES; s++)
+		sum += p->states[s];
+	KUNIT_EXPECT_EQ(test, sum + p->tw_in + p->tw_out, 0U);
+	/* Rendered as "-": no TIME-WAIT was seen. */
+	KUNIT_EXPECT_EQ(test, p->tw_ttl_min_ms, U32_MAX);
+	/* The socket's peer is untouched. */
+	KUNIT_EXPECT_EQ(test, table->peers[0].paws, 0ULL);
+	KUNIT_EXPECT_FALSE(test, table->peers[0].nat);
+	KUNIT_EXPECT_EQ(test, table->other.paws, 0ULL);
+}
+
+/*
+ * One peer, several PAWS rows (one per local port): rejects add up, nat is
+ * set by any row and cleared by none. An IPv4-mapped address is the IPv4
+ * peer.
+ */
+static void peer_table_paws_sums_and_ors(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
+	struct tcptw_addr a = tcptw_test_addr4(0xc0000207);
+	struct tcptw_addr mapped = tcptw_test_addr6(test, "::ffff:192.0.2.7");
+
+	tcptw_test_add(test, table,
+		       tcptw_test_rec4(htonl(0xc0000207), TCP_ESTABLISHED, 0),
+		       false);
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, &a, 3, false), 0);
+	KUNIT_EXPECT_FALSE(test, table->peers[0].nat);
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, &a, 4, true), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, &mapped, 1, false),
+			0);
+	KUNIT_ASSERT_EQ(test, table->nr, 1U);
+	KUNIT_EXPECT_EQ(test, table->peers[0].paws, 8ULL);
+	KUNIT_EXPECT_TRUE(test, table->peers[0].nat);
+	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_ESTABLISHED], 1U);
+}
+
+/* Past the cap, PAWS rejects of a peer without a row go to "other". */
+static void peer_table_paws_cap_other(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 1);
+	struct tcptw_addr a = tcptw_test_addr4(0x0a000001);
+	struct tcptw_addr b = tcptw_test_addr4(0x0a000002);
+
+	tcptw_test_add(test, table,
+		       tcptw_test_rec4(htonl(0x0a000001), TCP_TIME_WAIT, 1), true);
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, &b, 6, true), 0);
+	KUNIT_EXPECT_EQ(test, table->nr, 1U);
+	KUNIT_EXPECT_EQ(test, table->other.paws, 6ULL);
+	KUNIT_EXPECT_TRUE(test, table->other.nat);
+	/* No socket went there: peers_truncated stays 0. */
+	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
+	/* The PAWS table's own "other" row has no address. */
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, NULL, 2, false), 0);
+	KUNIT_EXPECT_EQ(test, table->other.paws, 8ULL);
+	/* A peer that has a row keeps counting there. */
+	KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table, &a, 1, false), 0);
+	KUNIT_EXPECT_EQ(test, table->peers[0].paws, 1ULL);
+	KUNIT_EXPECT_FALSE(test, table->peers[0].nat);
+	KUNIT_EXPECT_EQ(test, table->other.paws, 8ULL);
 }
 
 static void peer_table_ttl_min_max(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	__be32 a = htonl(0xc6336401);
 
 	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 500), true);
@@ -179,12 +287,11 @@ static void peer_table_ttl_min_max(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->peers[0].tw_ttl_min_ms, 100U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].tw_ttl_max_ms, 59900U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_FIN_WAIT2], 1U);
-	tcptw_peer_table_destroy(table);
 }
 
 static void peer_table_tw_direction(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	__be32 a = htonl(0xc6336402);
 
 	tcptw_test_add(test, table, tcptw_test_rec4(a, TCP_TIME_WAIT, 1), true);
@@ -196,12 +303,11 @@ static void peer_table_tw_direction(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->peers[0].tw_in, 2U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].tw_out, 1U);
 	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_TIME_WAIT], 3U);
-	tcptw_peer_table_destroy(table);
 }
 
 static void peer_table_ignores_unknown_state(struct kunit *test)
 {
-	struct tcptw_peer_table *table = tcptw_test_table(test, 16);
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 16);
 	u32 s, sum = 0;
 
 	tcptw_test_add(test, table,
@@ -210,7 +316,6 @@ static void peer_table_ignores_unknown_state(struct kunit *test)
 	for (s = 0; s < TCP_MAX_STATES; s++)
 		sum += table->peers[0].states[s];
 	KUNIT_EXPECT_EQ(test, sum, 0U);
-	tcptw_peer_table_destroy(table);
 }
 
 /* tcptw_rec_fill_peer() reads only sock_common fields: a zeroed sock will do. */
@@ -269,6 +374,10 @@ static struct kunit_case tcptw_peers_cases[] = {
 	KUNIT_CASE(peer_table_cap_sums_into_other),
 	KUNIT_CASE(peer_table_grows_and_merges),
 	KUNIT_CASE(peer_table_sort_order),
+	KUNIT_CASE(peer_table_sort_tw_then_paws),
+	KUNIT_CASE(peer_table_paws_without_sockets),
+	KUNIT_CASE(peer_table_paws_sums_and_ors),
+	KUNIT_CASE(peer_table_paws_cap_other),
 	KUNIT_CASE(peer_table_ttl_min_max),
 	KUNIT_CASE(peer_table_tw_direction),
 	KUNIT_CASE(peer_table_ignores_unknown_state),

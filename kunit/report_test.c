@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the /proc/tcptw renderer against literal expected text. These
- * strings are the v1.0 format as documented in tcptw_format.h; a change here
+ * strings are the v1.1 format as documented in tcptw_format.h; a change here
  * is a change of the contract and must move the format version.
  */
 
@@ -12,27 +12,7 @@
 #include <net/ipv6.h>
 
 #include "tcptw.h"
-
-#define TCPTW_TEST_BUF	4096
-
-/* A seq_file over a test-owned buffer: what seq_read() would hand to show(). */
-static struct seq_file *tcptw_test_seq(struct kunit *test)
-{
-	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->buf = kunit_kzalloc(test, TCPTW_TEST_BUF, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m->buf);
-	m->size = TCPTW_TEST_BUF - 1;
-	return m;
-}
-
-static const char *tcptw_test_text(struct kunit *test, struct seq_file *m)
-{
-	KUNIT_ASSERT_FALSE(test, seq_has_overflowed(m));
-	m->buf[m->count] = '\0';
-	return m->buf;
-}
+#include "tcptw_test.h"
 
 static struct tcptw_report *tcptw_test_report(struct kunit *test)
 {
@@ -51,10 +31,11 @@ static struct tcptw_report *tcptw_test_report(struct kunit *test)
 
 #define TCPTW_TEST_HEADER						\
 	"peer tw tw_in tw_out estab syn_sent syn_recv fin_wait1 fin_wait2 "	\
-	"close_wait last_ack closing close tw_ttl_min_ms tw_ttl_max_ms\n"
+	"close_wait last_ack closing close tw_ttl_min_ms tw_ttl_max_ms "	\
+	"paws nat\n"
 
 #define TCPTW_TEST_SUMMARY_HEAD						\
-	"tcptw 1.0\n"							\
+	"tcptw 1.1\n"							\
 	"tw_count 100\n"						\
 	"tw_buckets 101\n"						\
 	"tw_max 102\n"							\
@@ -71,6 +52,21 @@ static struct tcptw_report *tcptw_test_report(struct kunit *test)
 	"peers_max 113\n"						\
 	"walk_us 114\n"
 
+/* The 1.1 keys: after peers_truncated (key 115), which is not always there. */
+#define TCPTW_TEST_SUMMARY_TAIL						\
+	"paws_rej_estab 116\n"						\
+	"paws_rej_syn_sent 117\n"					\
+	"paws_rej_syn_recv 118\n"					\
+	"paws_rej_tw 119\n"						\
+	"paws_since_s 120\n"						\
+	"paws_rows 121\n"						\
+	"paws_max 122\n"						\
+	"paws_other 123\n"						\
+	"nat_suspects 124\n"						\
+	"tuples 125\n"							\
+	"tuples_max 126\n"						\
+	"port_usage_max_pct 127\n"
+
 static void report_summary_text(struct kunit *test)
 {
 	struct tcptw_report *r = tcptw_test_report(test);
@@ -78,7 +74,8 @@ static void report_summary_text(struct kunit *test)
 
 	tcptw_report_show_summary(m, r);
 	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
-			   TCPTW_TEST_SUMMARY_HEAD "\n" TCPTW_TEST_HEADER);
+			   TCPTW_TEST_SUMMARY_HEAD TCPTW_TEST_SUMMARY_TAIL "\n"
+			   TCPTW_TEST_HEADER);
 }
 
 static void report_summary_truncated(struct kunit *test)
@@ -90,8 +87,8 @@ static void report_summary_truncated(struct kunit *test)
 	r->val[TCPTW_KEY_PEERS_TRUNCATED] = 42;
 	tcptw_report_show_summary(m, r);
 	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
-			   TCPTW_TEST_SUMMARY_HEAD "peers_truncated 42\n\n"
-			   TCPTW_TEST_HEADER);
+			   TCPTW_TEST_SUMMARY_HEAD "peers_truncated 42\n"
+			   TCPTW_TEST_SUMMARY_TAIL "\n" TCPTW_TEST_HEADER);
 }
 
 static void report_summary_version_line(struct kunit *test)
@@ -105,7 +102,7 @@ static void report_summary_version_line(struct kunit *test)
 	tcptw_report_show_summary(m, r);
 	KUNIT_EXPECT_EQ(test, strncmp(tcptw_test_text(test, m), want,
 				      strlen(want)), 0);
-	KUNIT_EXPECT_STREQ(test, want, "tcptw 1.0\n");
+	KUNIT_EXPECT_STREQ(test, want, "tcptw 1.1\n");
 }
 
 static void report_summary_large_values(struct kunit *test)
@@ -142,12 +139,14 @@ static void report_peer_row_ipv4(struct kunit *test)
 	p->tw_out = 9;
 	p->tw_ttl_min_ms = 1200;
 	p->tw_ttl_max_ms = 59996;
+	p->paws = 412;
+	p->nat = true;
 	tcptw_report_show_peer(m, p, false);
 	/* tw=16 in=7 out=9 estab=11 syn_sent=12 syn_recv=13 fw1=14 fw2=15
-	 * close_wait=18 last_ack=19 closing=21 close=17
+	 * close_wait=18 last_ack=19 closing=21 close=17 paws=412 nat=1
 	 */
 	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
-			   "192.0.2.7 16 7 9 11 12 13 14 15 18 19 21 17 1200 59996\n");
+			   "192.0.2.7 16 7 9 11 12 13 14 15 18 19 21 17 1200 59996 412 1\n");
 }
 
 static void report_peer_row_ipv6_compressed(struct kunit *test)
@@ -161,7 +160,7 @@ static void report_peer_row_ipv6_compressed(struct kunit *test)
 	p->states[TCP_ESTABLISHED] = 3;
 	tcptw_report_show_peer(m, p, false);
 	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
-			   "2001:db8::1 0 0 0 3 0 0 0 0 0 0 0 0 - -\n");
+			   "2001:db8::1 0 0 0 3 0 0 0 0 0 0 0 0 - - 0 0\n");
 }
 
 static void report_peer_row_no_tw_dashes(struct kunit *test)
@@ -176,7 +175,7 @@ static void report_peer_row_no_tw_dashes(struct kunit *test)
 	p->tw_ttl_min_ms = U32_MAX;
 	tcptw_report_show_peer(m, p, false);
 	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
-			   "10.0.0.1 0 0 0 0 0 0 0 0 2 0 0 0 - -\n");
+			   "10.0.0.1 0 0 0 0 0 0 0 0 2 0 0 0 - - 0 0\n");
 }
 
 static void report_other_row(struct kunit *test)
@@ -190,7 +189,57 @@ static void report_other_row(struct kunit *test)
 	p->tw_ttl_max_ms = 20;
 	tcptw_report_show_peer(m, p, true);
 	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
-			   "other 5 5 0 0 0 0 0 0 0 0 0 0 10 20\n");
+			   "other 5 5 0 0 0 0 0 0 0 0 0 0 10 20 0 0\n");
+}
+
+/* A peer whose sockets are all gone keeps a row for its PAWS rejects. */
+static void report_peer_row_paws_only(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	p->addr = tcptw_test_addr4(0xcb007107);
+	p->tw_ttl_min_ms = U32_MAX;
+	p->paws = 3;
+	p->nat = true;
+	tcptw_report_show_peer(m, p, false);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   "203.0.113.7 0 0 0 0 0 0 0 0 0 0 0 0 - - 3 1\n");
+}
+
+static void report_other_row_paws_only(struct kunit *test)
+{
+	struct tcptw_peer *p = tcptw_test_peer(test);
+	struct seq_file *m = tcptw_test_seq(test);
+
+	p->tw_ttl_min_ms = U32_MAX;
+	p->paws = U64_MAX;
+	tcptw_report_show_peer(m, p, true);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m),
+			   "other 0 0 0 0 0 0 0 0 0 0 0 0 - - 18446744073709551615 0\n");
+}
+
+/* The "other" peer row: sockets beyond the cap, or PAWS rejects of such peers. */
+static void report_has_other(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report(test);
+
+	KUNIT_EXPECT_FALSE(test, tcptw_report_has_other(r));
+	r->table.other.paws = 2;
+	KUNIT_EXPECT_TRUE(test, tcptw_report_has_other(r));
+	r->table.other.paws = 0;
+	r->table.other_sockets = 1;
+	KUNIT_EXPECT_TRUE(test, tcptw_report_has_other(r));
+}
+
+/* The "other" PAWS row: only when rejects were summed into it. */
+static void report_has_paws_other(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report(test);
+
+	KUNIT_EXPECT_FALSE(test, tcptw_report_has_paws_other(r));
+	r->paws.other_rejects = 1;
+	KUNIT_EXPECT_TRUE(test, tcptw_report_has_paws_other(r));
 }
 
 static void report_row_column_count_matches_header(struct kunit *test)
@@ -217,6 +266,10 @@ static struct kunit_case tcptw_report_cases[] = {
 	KUNIT_CASE(report_peer_row_ipv6_compressed),
 	KUNIT_CASE(report_peer_row_no_tw_dashes),
 	KUNIT_CASE(report_other_row),
+	KUNIT_CASE(report_peer_row_paws_only),
+	KUNIT_CASE(report_other_row_paws_only),
+	KUNIT_CASE(report_has_other),
+	KUNIT_CASE(report_has_paws_other),
 	KUNIT_CASE(report_row_column_count_matches_header),
 	{}
 };

@@ -4,7 +4,8 @@
  * on loopback addresses of its own (a random 127.x.y.0/24, so a second run
  * within TIME-WAIT's 60 s does not meet the first one's sockets), closes them
  * in an order that leaves known TIME-WAIT and ESTABLISHED sockets, walks
- * init_net and checks the rows of exactly those peers.
+ * init_net and checks the rows of exactly those peers, the minisockets the
+ * walk hands to its callback, and the outbound tuples it counts.
  */
 
 #include <kunit/test.h>
@@ -18,8 +19,10 @@
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "tcptw.h"
+#include "tcptw_test.h"
 
 #define TCPTW_TEST_WAIT_MS	3000
 
@@ -124,8 +127,7 @@ static struct socket *tcptw_test_open(struct kunit *test, int family,
 	u16 port;
 	int i;
 
-	*t = kunit_kzalloc(test, sizeof(**t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, *t);
+	*t = tcptw_test_peer_table(test, 65536);
 	listener = tcptw_test_listen(test, family, &port);
 	for (i = 0; i < n; i++)
 		tcptw_test_connect(test, listener, a->client, port, &conn[i]);
@@ -175,12 +177,13 @@ static void tcptw_test_walk_until(struct kunit *test,
 				  struct tcptw_peer_table *t,
 				  const struct tcptw_test_want *want, int n)
 {
+	struct tcptw_walk_sink sink = { .peers = t };
 	struct tcptw_walk_result result;
 	int waited;
 
 	for (waited = 0;; waited += 20) {
 		tcptw_peer_table_init(t, 65536);
-		KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, t, &result), 0);
+		KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, &sink, &result), 0);
 		if (tcptw_test_rows_match(t, want, n) ||
 		    waited >= TCPTW_TEST_WAIT_MS)
 			break;
@@ -230,7 +233,6 @@ static void walk_server_side_time_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, row->states[TCP_CLOSE_WAIT], 0U);
 	KUNIT_EXPECT_EQ(test, row->states[TCP_TIME_WAIT], 0U);
 
-	tcptw_peer_table_destroy(t);
 	tcptw_test_release(&conn[2].server);
 	tcptw_test_release(&conn[2].client);
 	sock_release(listener);
@@ -266,7 +268,6 @@ static void walk_client_side_time_wait(struct kunit *test)
 	/* The server side closed last: nothing of it is left. */
 	KUNIT_EXPECT_NULL(test, tcptw_test_row(t, client));
 
-	tcptw_peer_table_destroy(t);
 	sock_release(listener);
 }
 
@@ -299,7 +300,6 @@ static void walk_v4mapped_counts_as_ipv4(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, t->peers[i].addr.family == AF_INET6 &&
 				   ipv6_addr_v4mapped(&t->peers[i].addr.in6));
 
-	tcptw_peer_table_destroy(t);
 	tcptw_test_release(&conn[1].server);
 	tcptw_test_release(&conn[1].client);
 	sock_release(listener);
@@ -309,15 +309,18 @@ static void walk_v4mapped_counts_as_ipv4(struct kunit *test)
 static void walk_totals_match_rows(struct kunit *test)
 {
 	struct tcptw_walk_result result;
+	struct tcptw_walk_sink sink = {};
 	struct tcptw_peer_table *t;
-	u64 sockets = 0, tw = 0;
+	struct tcptw_tuple_table *tt;
+	u64 sockets = 0, tw = 0, used = 0;
 	int lo, hi;
 	u32 i, s;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	tcptw_peer_table_init(t, 65536);
-	KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, t, &result), 0);
+	t = tcptw_test_peer_table(test, 65536);
+	tt = tcptw_test_tuple_table(test);
+	sink.peers = t;
+	sink.tuples = tt;
+	KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, &sink, &result), 0);
 	for (i = 0; i < t->nr; i++) {
 		for (s = 0; s < TCP_MAX_STATES; s++)
 			sockets += t->peers[i].states[s];
@@ -332,22 +335,412 @@ static void walk_totals_match_rows(struct kunit *test)
 	inet_get_local_port_range(&init_net, &lo, &hi);
 	KUNIT_EXPECT_EQ(test, result.port_lo, lo);
 	KUNIT_EXPECT_EQ(test, result.port_hi, hi);
-	tcptw_peer_table_destroy(t);
+	/* Outbound sockets are some of the sockets, each counted once. */
+	for (i = 0; i < tt->nr; i++)
+		used += tt->tuples[i].used;
+	KUNIT_EXPECT_LE(test, used, result.sockets);
 }
 
 /* A full report of init_net: the summary agrees with the walk and the kernel. */
 static void walk_report_build(struct kunit *test)
 {
-	struct tcptw_report *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct tcptw_report *r = tcptw_test_report_alloc(test);
 
-	KUNIT_ASSERT_NOT_NULL(test, r);
 	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PEERS], (u64)r->table.nr);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_TW_MAX],
 			(u64)READ_ONCE(init_net.ipv4.tcp_death_row.sysctl_max_tw_buckets));
 	KUNIT_EXPECT_LE(test, r->port_lo, r->port_hi);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PEERS_TRUNCATED], 0ULL);
-	tcptw_report_free(r);
+}
+
+/* The 1.1 summary keys agree with the tables they summarise. */
+static void walk_report_build_tables(struct kunit *test)
+{
+	struct tcptw_report *r = tcptw_test_report_alloc(test);
+	const u64 *val;
+	u64 nat = 0;
+	u32 i, range;
+
+	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
+	val = r->val;
+	range = r->port_hi - r->port_lo + 1;
+
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_TUPLES], (u64)r->tuples.nr);
+	KUNIT_EXPECT_GE(test, val[TCPTW_KEY_TUPLES_MAX], 1ULL);
+	KUNIT_EXPECT_EQ(test, (u64)r->tuples_shown,
+			min_t(u64, r->tuples.nr, val[TCPTW_KEY_TUPLES_MAX]));
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PORT_USAGE_MAX_PCT], r->tuples.nr ?
+			tcptw_tuple_pct(r->tuples.tuples[0].used, range) : 0);
+	for (i = 1; i < r->tuples.nr; i++)
+		KUNIT_EXPECT_GE(test, r->tuples.tuples[i - 1].used,
+				r->tuples.tuples[i].used);
+
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PAWS_ROWS], (u64)r->paws.nr);
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PAWS_OTHER], r->paws.other_rejects);
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PAWS_REJ_ESTAB],
+			r->paws.totals[TCPTW_PAWS_ESTAB]);
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PAWS_REJ_SYN_SENT],
+			r->paws.totals[TCPTW_PAWS_SYN_SENT]);
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PAWS_REJ_SYN_RECV],
+			r->paws.totals[TCPTW_PAWS_SYN_RECV]);
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_PAWS_REJ_TW],
+			r->paws.totals[TCPTW_PAWS_TW]);
+	KUNIT_EXPECT_GE(test, val[TCPTW_KEY_PAWS_MAX], 1ULL);
+	KUNIT_EXPECT_LE(test, r->paws.since, r->now);
+
+	for (i = 0; i < r->table.nr; i++)
+		nat += r->table.peers[i].nat;
+	if (tcptw_report_has_other(r))
+		nat += r->table.other.nat;
+	KUNIT_EXPECT_EQ(test, val[TCPTW_KEY_NAT_SUSPECTS], nat);
+}
+
+/* Minisockets through the sink's callback ---------------------------------- */
+
+#define TCPTW_TEST_MINISOCKS	16
+
+/* The minisockets of this case's 127.x.y.0/24, as the callback saw them. */
+struct tcptw_test_minisocks {
+	u32 prefix;		/* host order, low byte 0 */
+	u32 calls;
+	u32 not_minisock;	/* calls for something else: must stay 0 */
+	int fail;		/* return this from the callback */
+	u32 nr;
+	struct tcptw_sock_rec recs[TCPTW_TEST_MINISOCKS];
+};
+
+static bool tcptw_test_in_prefix(const struct tcptw_addr *addr, u32 prefix)
+{
+	return addr->family == AF_INET &&
+	       (ntohl(addr->in6.s6_addr32[3]) & ~0xffU) == prefix;
+}
+
+static int tcptw_test_minisock(void *priv, const struct tcptw_sock_rec *rec)
+{
+	struct tcptw_test_minisocks *ms = priv;
+
+	ms->calls++;
+	if (!rec->minisock ||
+	    (rec->state != TCP_TIME_WAIT && rec->state != TCP_FIN_WAIT2))
+		ms->not_minisock++;
+	if (ms->fail)
+		return ms->fail;
+	if (tcptw_test_in_prefix(&rec->local, ms->prefix) &&
+	    ms->nr < TCPTW_TEST_MINISOCKS)
+		ms->recs[ms->nr++] = *rec;
+	return 0;
+}
+
+/* The TIME_WAIT rec of local @addr:@port, or NULL. */
+static const struct tcptw_sock_rec *
+tcptw_test_find_tw(const struct tcptw_test_minisocks *ms, u32 addr, u16 port)
+{
+	u32 i;
+
+	for (i = 0; i < ms->nr; i++) {
+		const struct tcptw_sock_rec *rec = &ms->recs[i];
+
+		if (rec->state == TCP_TIME_WAIT && rec->local_port == port &&
+		    rec->local.in6.s6_addr32[3] == htonl(addr))
+			return rec;
+	}
+	return NULL;
+}
+
+/* What a connection's end knows before it closes. */
+struct tcptw_test_end {
+	struct sockaddr_in local;
+	struct sockaddr_in remote;
+	u32 snd_nxt;
+	u32 rcv_nxt;
+	bool tstamp_ok;
+};
+
+static const struct tcptw_sock_rec *
+tcptw_test_end_tw(const struct tcptw_test_minisocks *ms,
+		  const struct tcptw_test_end *end)
+{
+	return tcptw_test_find_tw(ms, ntohl(end->local.sin_addr.s_addr),
+				  ntohs(end->local.sin_port));
+}
+
+/*
+ * Walk init_net with only the callback until each of @ends is in TIME_WAIT
+ * (a close on loopback finishes in softirq shortly after sock_release()).
+ */
+static void tcptw_test_walk_minisocks(struct kunit *test,
+				      struct tcptw_test_minisocks *ms,
+				      const struct tcptw_test_end *ends, int n)
+{
+	struct tcptw_walk_sink sink = {
+		.minisock = tcptw_test_minisock,
+		.priv = ms,
+	};
+	struct tcptw_walk_result result;
+	int waited, i, found;
+
+	for (waited = 0;; waited += 20) {
+		ms->nr = 0;
+		ms->calls = 0;
+		KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, &sink, &result), 0);
+		for (i = 0, found = 0; i < n; i++)
+			found += !!tcptw_test_end_tw(ms, &ends[i]);
+		if (found == n || waited >= TCPTW_TEST_WAIT_MS)
+			break;
+		msleep(20);
+	}
+	/* Every TIME_WAIT socket went through the callback. */
+	KUNIT_EXPECT_GE(test, (u64)ms->calls, result.tw_count);
+	KUNIT_EXPECT_EQ(test, ms->not_minisock, 0U);
+}
+
+static void tcptw_test_note_end(struct kunit *test, struct socket *sock,
+				struct tcptw_test_end *end)
+{
+	const struct tcp_sock *tp = tcp_sk(sock->sk);
+
+	KUNIT_ASSERT_EQ(test, kernel_getsockname(sock,
+			(struct sockaddr *)&end->local), (int)sizeof(end->local));
+	KUNIT_ASSERT_EQ(test, kernel_getpeername(sock,
+			(struct sockaddr *)&end->remote), (int)sizeof(end->remote));
+	end->snd_nxt = READ_ONCE(tp->snd_nxt);
+	end->rcv_nxt = READ_ONCE(tp->rcv_nxt);
+	end->tstamp_ok = tp->rx_opt.tstamp_ok;
+}
+
+/* The TIME_WAIT minisocket @end became, as the walk delivered it. */
+static void tcptw_test_expect_tw(struct kunit *test,
+				 const struct tcptw_test_minisocks *ms,
+				 const struct tcptw_test_end *end)
+{
+	const struct tcptw_sock_rec *rec = tcptw_test_end_tw(ms, end);
+	bool ts_on = READ_ONCE(init_net.ipv4.sysctl_tcp_timestamps);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, rec, "no TIME_WAIT for %pI4:%u",
+				  &end->local.sin_addr,
+				  ntohs(end->local.sin_port));
+	KUNIT_EXPECT_TRUE(test, rec->minisock);
+	KUNIT_EXPECT_EQ(test, rec->local.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, rec->peer.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, rec->peer.in6.s6_addr32[3],
+			end->remote.sin_addr.s_addr);
+	KUNIT_EXPECT_EQ(test, rec->remote_port, ntohs(end->remote.sin_port));
+	/* Each side sent its FIN and had the other's: one sequence number each. */
+	KUNIT_EXPECT_EQ(test, rec->snd_nxt, end->snd_nxt + 1);
+	KUNIT_EXPECT_EQ(test, rec->rcv_nxt, end->rcv_nxt + 1);
+	KUNIT_EXPECT_NE(test, rec->snd_nxt, 0U);
+	KUNIT_EXPECT_NE(test, rec->rcv_nxt, 0U);
+	/* Timestamps: negotiated when the sysctl is on, remembered in TIME-WAIT. */
+	KUNIT_EXPECT_EQ(test, end->tstamp_ok, ts_on);
+	KUNIT_EXPECT_EQ(test, rec->has_ts, end->tstamp_ok);
+	if (rec->has_ts)
+		KUNIT_EXPECT_LE(test, rec->ts_age_s, 5U);
+	KUNIT_EXPECT_LE(test, rec->tw_ttl_ms, 60000U);
+	KUNIT_EXPECT_GT(test, rec->tw_ttl_ms, 50000U);
+}
+
+static void walk_minisock_callback(struct kunit *test)
+{
+	const struct tcptw_test_addrs *a = test->priv;
+	struct tcptw_test_end ends[2];
+	struct tcptw_test_minisocks *ms;
+	struct tcptw_test_conn conn[2] = {};
+	struct tcptw_peer_table *t;
+	struct socket *listener;
+
+	ms = kunit_kzalloc(test, sizeof(*ms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ms);
+	ms->prefix = a->server & ~0xffU;
+	listener = tcptw_test_open(test, AF_INET, conn, ARRAY_SIZE(conn), &t);
+	/* conn[0]: the client closes first; conn[1]: the server does. */
+	tcptw_test_note_end(test, conn[0].client, &ends[0]);
+	tcptw_test_note_end(test, conn[1].server, &ends[1]);
+	tcptw_test_release(&conn[0].client);
+	tcptw_test_release(&conn[0].server);
+	tcptw_test_release(&conn[1].server);
+	tcptw_test_release(&conn[1].client);
+	tcptw_test_walk_minisocks(test, ms, ends, ARRAY_SIZE(ends));
+
+	tcptw_test_expect_tw(test, ms, &ends[0]);
+	tcptw_test_expect_tw(test, ms, &ends[1]);
+	sock_release(listener);
+}
+
+/* An error from the callback ends the walk and is what the walk returns. */
+static void walk_minisock_callback_error(struct kunit *test)
+{
+	const struct tcptw_test_addrs *a = test->priv;
+	struct tcptw_walk_sink sink = { .minisock = tcptw_test_minisock };
+	struct tcptw_test_minisocks *ms;
+	struct tcptw_test_conn conn[1] = {};
+	struct tcptw_test_end end;
+	struct tcptw_walk_result result;
+	struct tcptw_peer_table *t;
+	struct socket *listener;
+
+	ms = kunit_kzalloc(test, sizeof(*ms), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ms);
+	ms->prefix = a->server & ~0xffU;
+	listener = tcptw_test_open(test, AF_INET, conn, ARRAY_SIZE(conn), &t);
+	tcptw_test_note_end(test, conn[0].client, &end);
+	tcptw_test_release(&conn[0].client);
+	tcptw_test_release(&conn[0].server);
+	/* At least this one minisocket is in the hash. */
+	tcptw_test_walk_minisocks(test, ms, &end, 1);
+	KUNIT_ASSERT_NOT_NULL(test, tcptw_test_end_tw(ms, &end));
+
+	ms->fail = -EINTR;
+	ms->calls = 0;
+	sink.priv = ms;
+	KUNIT_EXPECT_EQ(test, tcptw_walk(&init_net, &sink, &result), -EINTR);
+	KUNIT_EXPECT_EQ(test, ms->calls, 1U);
+	sock_release(listener);
+}
+
+/* Outbound tuples --------------------------------------------------------- */
+
+/* A kernel socket of @family bound to @src (port 0: one from the range). */
+static struct socket *tcptw_test_connect_from(struct kunit *test, int family,
+					      struct sockaddr *src,
+					      struct sockaddr *dst, int len)
+{
+	struct socket *sock;
+
+	KUNIT_ASSERT_EQ(test, sock_create_kern(&init_net, family, SOCK_STREAM,
+					       IPPROTO_TCP, &sock), 0);
+	KUNIT_ASSERT_EQ(test, kernel_bind(sock, src, len), 0);
+	KUNIT_ASSERT_EQ(test, kernel_connect(sock, dst, len, 0), 0);
+	return sock;
+}
+
+static struct sockaddr_in6 tcptw_test_sin6(const struct in6_addr *addr,
+					   u16 port)
+{
+	return (struct sockaddr_in6){
+		.sin6_family = AF_INET6,
+		.sin6_addr = *addr,
+		.sin6_port = htons(port),
+	};
+}
+
+static u32 tcptw_test_tuple_used(const struct tcptw_tuple_table *tt,
+				 const struct tcptw_addr *local,
+				 const struct tcptw_addr *remote, u16 port)
+{
+	u32 i;
+
+	for (i = 0; i < tt->nr; i++)
+		if (tt->tuples[i].remote_port == port &&
+		    tcptw_addr_equal(&tt->tuples[i].local, local) &&
+		    tcptw_addr_equal(&tt->tuples[i].remote, remote))
+			return tt->tuples[i].used;
+	return 0;
+}
+
+#define TCPTW_TEST_OUT_SOCKS	12
+
+/*
+ * Client A: 3 connections to port p1 (one of them closed: TIME-WAIT holds
+ * its port), 1 from a dual-stack socket (v4-mapped: the same IPv4 tuple),
+ * 1 to p2, and 1 from a fixed port below ip_local_port_range (a "service"
+ * port: inbound by the rule, not counted). Client B: 2 to p1. IPv6: 2 from
+ * ::1 to [::1]:p6. The accepted ends are inbound (their port is listened on).
+ */
+static void walk_tuples_outbound(struct kunit *test)
+{
+	const struct tcptw_test_addrs *a = test->priv;
+	struct tcptw_addr server = tcptw_test_addr4(a->server);
+	struct tcptw_addr client_a = tcptw_test_addr4(a->client);
+	struct tcptw_addr client_b = tcptw_test_addr4(a->client + 1);
+	struct tcptw_addr lo6 = { .in6 = in6addr_loopback, .family = AF_INET6 };
+	struct socket *socks[TCPTW_TEST_OUT_SOCKS] = {};
+	struct socket *accepted[TCPTW_TEST_OUT_SOCKS] = {};
+	struct socket *l1, *l2, *l6;
+	struct tcptw_walk_sink sink = {};
+	struct tcptw_walk_result result;
+	struct tcptw_tuple_table *tt;
+	struct sockaddr_in src, dst;
+	struct sockaddr_in6 src6, dst6;
+	struct in6_addr mapped;
+	u16 p1, p2, p6, fixed;
+	int lo, hi, n = 0, i;
+
+	inet_get_local_port_range(&init_net, &lo, &hi);
+	KUNIT_ASSERT_GT(test, lo, 1025);
+	/* Below the range: bind() may pick it only when asked to. */
+	fixed = 1024 + get_random_u32() % (lo - 1024);
+	l1 = tcptw_test_listen(test, AF_INET, &p1);
+	l2 = tcptw_test_listen(test, AF_INET, &p2);
+	l6 = tcptw_test_listen(test, AF_INET6, &p6);
+
+	for (i = 0; i < 3; i++) {
+		src = tcptw_test_sin(a->client, 0);
+		dst = tcptw_test_sin(a->server, p1);
+		socks[n] = tcptw_test_connect_from(test, AF_INET,
+				(struct sockaddr *)&src, (struct sockaddr *)&dst,
+				sizeof(src));
+		KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
+	}
+	ipv6_addr_set_v4mapped(htonl(a->client), &mapped);
+	src6 = tcptw_test_sin6(&mapped, 0);
+	ipv6_addr_set_v4mapped(htonl(a->server), &mapped);
+	dst6 = tcptw_test_sin6(&mapped, p1);
+	socks[n] = tcptw_test_connect_from(test, AF_INET6,
+			(struct sockaddr *)&src6, (struct sockaddr *)&dst6,
+			sizeof(src6));
+	KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
+	src = tcptw_test_sin(a->client, fixed);
+	dst = tcptw_test_sin(a->server, p1);
+	socks[n] = tcptw_test_connect_from(test, AF_INET, (struct sockaddr *)&src,
+					   (struct sockaddr *)&dst, sizeof(src));
+	KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
+	src = tcptw_test_sin(a->client, 0);
+	dst = tcptw_test_sin(a->server, p2);
+	socks[n] = tcptw_test_connect_from(test, AF_INET, (struct sockaddr *)&src,
+					   (struct sockaddr *)&dst, sizeof(src));
+	KUNIT_ASSERT_EQ(test, kernel_accept(l2, &accepted[n++], 0), 0);
+	for (i = 0; i < 2; i++) {
+		src = tcptw_test_sin(a->client + 1, 0);
+		dst = tcptw_test_sin(a->server, p1);
+		socks[n] = tcptw_test_connect_from(test, AF_INET,
+				(struct sockaddr *)&src, (struct sockaddr *)&dst,
+				sizeof(src));
+		KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		src6 = tcptw_test_sin6(&in6addr_loopback, 0);
+		dst6 = tcptw_test_sin6(&in6addr_loopback, p6);
+		socks[n] = tcptw_test_connect_from(test, AF_INET6,
+				(struct sockaddr *)&src6, (struct sockaddr *)&dst6,
+				sizeof(src6));
+		KUNIT_ASSERT_EQ(test, kernel_accept(l6, &accepted[n++], 0), 0);
+	}
+	/* The client closes first: TIME-WAIT on its port, still taken. */
+	tcptw_test_release(&socks[0]);
+	tcptw_test_release(&accepted[0]);
+
+	tt = tcptw_test_tuple_table(test);
+	sink.tuples = tt;
+	KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, &sink, &result), 0);
+	KUNIT_EXPECT_EQ(test, tcptw_test_tuple_used(tt, &client_a, &server, p1), 4U);
+	KUNIT_EXPECT_EQ(test, tcptw_test_tuple_used(tt, &client_a, &server, p2), 1U);
+	KUNIT_EXPECT_EQ(test, tcptw_test_tuple_used(tt, &client_b, &server, p1), 2U);
+	KUNIT_EXPECT_EQ(test, tcptw_test_tuple_used(tt, &lo6, &lo6, p6), 2U);
+	/* The server's ends are inbound: no tuple toward the clients. */
+	for (i = 0; i < tt->nr; i++)
+		KUNIT_EXPECT_FALSE_MSG(test,
+			tcptw_addr_equal(&tt->tuples[i].local, &server),
+			"tuple from the server to port %u",
+			tt->tuples[i].remote_port);
+
+	for (i = 0; i < n; i++) {
+		tcptw_test_release(&socks[i]);
+		tcptw_test_release(&accepted[i]);
+	}
+	sock_release(l6);
+	sock_release(l2);
+	sock_release(l1);
 }
 
 static struct kunit_case tcptw_walk_cases[] = {
@@ -356,6 +749,10 @@ static struct kunit_case tcptw_walk_cases[] = {
 	KUNIT_CASE(walk_v4mapped_counts_as_ipv4),
 	KUNIT_CASE(walk_totals_match_rows),
 	KUNIT_CASE(walk_report_build),
+	KUNIT_CASE(walk_report_build_tables),
+	KUNIT_CASE(walk_minisock_callback),
+	KUNIT_CASE(walk_minisock_callback_error),
+	KUNIT_CASE(walk_tuples_outbound),
 	{}
 };
 

@@ -55,12 +55,6 @@ static u32 tcptw_addr_hash(const struct tcptw_peer_table *table,
 	return jhash2(addr->in6.s6_addr32, 4, table->hash_seed ^ addr->family);
 }
 
-static bool tcptw_addr_equal(const struct tcptw_addr *a,
-			     const struct tcptw_addr *b)
-{
-	return a->family == b->family && ipv6_addr_equal(&a->in6, &b->in6);
-}
-
 static void tcptw_peer_table_link(struct tcptw_peer_table *table, u32 idx)
 {
 	struct tcptw_peer *peer = &table->peers[idx];
@@ -180,6 +174,34 @@ int tcptw_peer_table_add(struct tcptw_peer_table *table,
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add);
 
+/**
+ * tcptw_peer_table_add_paws() - add a PAWS table row's rejects to its peer
+ * @table: the table of this read, sockets already added
+ * @addr: the remote address
+ * @rejects: the row's rejects
+ * @nat: the row's nat flag
+ *
+ * A peer without sockets gets a row of its own while there is room.
+ * Return: 0, or -ENOMEM when a new row was due and could not be allocated.
+ */
+int tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
+			      const struct tcptw_addr *addr, u64 rejects,
+			      bool nat)
+{
+	struct tcptw_peer *peer;
+	int err;
+
+	peer = addr ? tcptw_peer_table_get(table, addr, &err) : NULL;
+	if (addr && err)
+		return err;
+	if (!peer)
+		peer = &table->other;
+	peer->paws += rejects;
+	peer->nat |= nat;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add_paws);
+
 static int tcptw_peer_cmp(const void *a, const void *b)
 {
 	const struct tcptw_peer *pa = a, *pb = b;
@@ -187,10 +209,9 @@ static int tcptw_peer_cmp(const void *a, const void *b)
 
 	if (twa != twb)
 		return twa > twb ? -1 : 1;
-	/* AF_INET (2) sorts before AF_INET6 (10). */
-	if (pa->addr.family != pb->addr.family)
-		return pa->addr.family < pb->addr.family ? -1 : 1;
-	return memcmp(&pa->addr.in6, &pb->addr.in6, sizeof(pa->addr.in6));
+	if (pa->paws != pb->paws)
+		return pa->paws > pb->paws ? -1 : 1;
+	return tcptw_addr_cmp(&pa->addr, &pb->addr);
 }
 
 /* Sort rows for output. The hash chains are dropped: no lookups after this. */

@@ -2,42 +2,85 @@
 /*
  * /proc/tcptw: the report of the reader's own network namespace. The walk is
  * done once in open(); reads then iterate that snapshot with seq_file, so
- * short reads, lseek() and re-reads all see the same bytes.
+ * short reads, lseek() and re-reads all see the same bytes. Writing takes
+ * one command, documented in tcptw_format.h.
  */
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 #include <net/net_namespace.h>
 
 #include "tcptw.h"
 
 #define TCPTW_PROC_NAME	"tcptw"
 
-/* Positions: 0 the summary, 1..nr the peers, nr + 1 the "other" row. */
-static void *tcptw_proc_row(struct tcptw_report *report, loff_t pos)
-{
-	struct tcptw_peer_table *table = &report->table;
+/* What /proc/tcptw holds open: one report, and the opener's namespace. */
+struct tcptw_proc_file {
+	struct tcptw_report report;
+	struct net *net;	/* only when opened for writing */
+};
 
-	if (pos == 0)
-		return SEQ_START_TOKEN;
-	if (pos <= table->nr)
-		return &table->peers[pos - 1];
-	if (pos == table->nr + 1 && table->other_sockets)
-		return &table->other;
-	return NULL;
+/* The sections of the file, in order; each a number of seq_file records. */
+enum tcptw_proc_part {
+	TCPTW_PART_SUMMARY,	/* also the peer table header */
+	TCPTW_PART_PEERS,
+	TCPTW_PART_PEER_OTHER,
+	TCPTW_PART_TUPLE_HEADER,
+	TCPTW_PART_TUPLES,
+	TCPTW_PART_PAWS_HEADER,
+	TCPTW_PART_PAWS,
+	TCPTW_PART_PAWS_OTHER,
+	TCPTW_NR_PARTS
+};
+
+static u64 tcptw_proc_part_len(const struct tcptw_report *report, int part)
+{
+	switch (part) {
+	case TCPTW_PART_PEERS:
+		return report->table.nr;
+	case TCPTW_PART_PEER_OTHER:
+		return tcptw_report_has_other(report);
+	case TCPTW_PART_TUPLES:
+		return report->tuples_shown;
+	case TCPTW_PART_PAWS:
+		return report->paws.nr;
+	case TCPTW_PART_PAWS_OTHER:
+		return tcptw_report_has_paws_other(report);
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Records are numbered through the parts; a record is passed to show() as
+ * its number + 1 (seq_file needs a non-NULL cookie) and decoded there.
+ */
+static void *tcptw_proc_record(struct seq_file *m, loff_t pos)
+{
+	struct tcptw_proc_file *pf = m->private;
+	u64 total = 0;
+	int part;
+
+	for (part = 0; part < TCPTW_NR_PARTS; part++)
+		total += tcptw_proc_part_len(&pf->report, part);
+	if (pos < 0 || pos >= total)
+		return NULL;
+	return (void *)(uintptr_t)(pos + 1);
 }
 
 static void *tcptw_proc_start(struct seq_file *m, loff_t *pos)
 {
-	return tcptw_proc_row(m->private, *pos);
+	return tcptw_proc_record(m, *pos);
 }
 
 static void *tcptw_proc_next(struct seq_file *m, void *v, loff_t *pos)
 {
-	return tcptw_proc_row(m->private, ++*pos);
+	return tcptw_proc_record(m, ++*pos);
 }
 
 static void tcptw_proc_stop(struct seq_file *m, void *v)
@@ -46,12 +89,44 @@ static void tcptw_proc_stop(struct seq_file *m, void *v)
 
 static int tcptw_proc_show(struct seq_file *m, void *v)
 {
-	struct tcptw_report *report = m->private;
+	struct tcptw_proc_file *pf = m->private;
+	const struct tcptw_report *r = &pf->report;
+	u64 i = (uintptr_t)v - 1;
+	int part;
 
-	if (v == SEQ_START_TOKEN)
-		tcptw_report_show_summary(m, report);
-	else
-		tcptw_report_show_peer(m, v, v == &report->table.other);
+	for (part = 0; part < TCPTW_NR_PARTS; part++) {
+		u64 len = tcptw_proc_part_len(r, part);
+
+		if (i < len)
+			break;
+		i -= len;
+	}
+	switch (part) {
+	case TCPTW_PART_SUMMARY:
+		tcptw_report_show_summary(m, r);
+		break;
+	case TCPTW_PART_PEERS:
+		tcptw_report_show_peer(m, &r->table.peers[i], false);
+		break;
+	case TCPTW_PART_PEER_OTHER:
+		tcptw_report_show_peer(m, &r->table.other, true);
+		break;
+	case TCPTW_PART_TUPLE_HEADER:
+		tcptw_report_show_tuple_header(m);
+		break;
+	case TCPTW_PART_TUPLES:
+		tcptw_report_show_tuple(m, r, &r->tuples.tuples[i]);
+		break;
+	case TCPTW_PART_PAWS_HEADER:
+		tcptw_report_show_paws_header(m);
+		break;
+	case TCPTW_PART_PAWS:
+		tcptw_report_show_paws(m, r, &r->paws.rows[i], false);
+		break;
+	case TCPTW_PART_PAWS_OTHER:
+		tcptw_report_show_paws(m, r, &r->paws.other, true);
+		break;
+	}
 	return 0;
 }
 
@@ -64,30 +139,65 @@ static const struct seq_operations tcptw_proc_seq_ops = {
 
 static int tcptw_proc_open(struct inode *inode, struct file *file)
 {
-	struct tcptw_report *report;
+	struct tcptw_proc_file *pf;
 	struct net *net;
-	int err;
+	int err = 0;
 
-	report = __seq_open_private(file, &tcptw_proc_seq_ops, sizeof(*report));
-	if (!report)
+	pf = __seq_open_private(file, &tcptw_proc_seq_ops, sizeof(*pf));
+	if (!pf)
 		return -ENOMEM;
 
 	/* The opener's namespace, as /proc/net/tcp would show it to them. */
 	net = get_net(current->nsproxy->net_ns);
-	err = tcptw_report_build(report, net, READ_ONCE(tcptw_max_peers));
+	if (file->f_mode & FMODE_READ)
+		err = tcptw_report_build(&pf->report, net,
+					 READ_ONCE(tcptw_max_peers));
+	if (!err && (file->f_mode & FMODE_WRITE))
+		pf->net = get_net(net);
 	put_net(net);
 	if (err) {
-		tcptw_report_free(report);
+		tcptw_report_free(&pf->report);
 		seq_release_private(inode, file);
 	}
 	return err;
 }
 
+/*
+ * The one command, TCPTW_PAWS_RESET_CMD, for the opener's namespace and with
+ * the opener's credentials (as a netlink socket would be judged): a file
+ * descriptor handed to a less privileged process gains it nothing.
+ */
+static ssize_t tcptw_proc_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct tcptw_proc_file *pf = m->private;
+	char cmd[sizeof(TCPTW_PAWS_RESET_CMD)];	/* room for a '\n' */
+	size_t len = count;
+
+	if (!count || count > sizeof(cmd))
+		return -EINVAL;
+	if (copy_from_user(cmd, ubuf, count))
+		return -EFAULT;
+	if (cmd[len - 1] == '\n')
+		len--;
+	if (len != sizeof(TCPTW_PAWS_RESET_CMD) - 1 ||
+	    memcmp(cmd, TCPTW_PAWS_RESET_CMD, len))
+		return -EINVAL;
+	if (!file_ns_capable(file, pf->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	tcptw_paws_reset(pf->net);
+	return count;
+}
+
 static int tcptw_proc_release(struct inode *inode, struct file *file)
 {
 	struct seq_file *m = file->private_data;
+	struct tcptw_proc_file *pf = m->private;
 
-	tcptw_report_free(m->private);
+	tcptw_report_free(&pf->report);
+	if (pf->net)
+		put_net(pf->net);
 	return seq_release_private(inode, file);
 }
 
@@ -95,12 +205,13 @@ static const struct proc_ops tcptw_proc_ops = {
 	.proc_open	= tcptw_proc_open,
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
+	.proc_write	= tcptw_proc_write,
 	.proc_release	= tcptw_proc_release,
 };
 
 int tcptw_proc_init(void)
 {
-	if (!proc_create(TCPTW_PROC_NAME, 0444, NULL, &tcptw_proc_ops))
+	if (!proc_create(TCPTW_PROC_NAME, 0644, NULL, &tcptw_proc_ops))
 		return -ENOMEM;
 	return 0;
 }

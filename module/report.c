@@ -5,6 +5,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/refcount.h>
 #include <linux/seq_file.h>
@@ -24,7 +25,23 @@ static const char * const tcptw_key_names[TCPTW_NR_KEYS] = {
 static const char * const tcptw_col_names[TCPTW_NR_COLS] = {
 	TCPTW_PEER_COLUMNS(TCPTW_NAME_ENTRY)
 };
+
+static const char * const tcptw_tuple_col_names[TCPTW_NR_TUPLE_COLS] = {
+	TCPTW_TUPLE_COLUMNS(TCPTW_NAME_ENTRY)
+};
+
+static const char * const tcptw_paws_col_names[TCPTW_NR_PAWS_COLS] = {
+	TCPTW_PAWS_COLUMNS(TCPTW_NAME_ENTRY)
+};
 #undef TCPTW_NAME_ENTRY
+
+/* The PAWS path each per-path column of the PAWS table counts. */
+static const s8 tcptw_paws_col_path[TCPTW_NR_PAWS_COLS] = {
+	[TCPTW_COL_P_ESTAB]	= TCPTW_PAWS_ESTAB,
+	[TCPTW_COL_P_SYN_SENT]	= TCPTW_PAWS_SYN_SENT,
+	[TCPTW_COL_P_SYN_RECV]	= TCPTW_PAWS_SYN_RECV,
+	[TCPTW_COL_P_TW]	= TCPTW_PAWS_TW,
+};
 
 /* The TCP state each state column counts; 0 for columns that are not one. */
 static const u8 tcptw_col_state[TCPTW_NR_COLS] = {
@@ -77,6 +94,56 @@ static void tcptw_report_fill_counters(struct tcptw_report *report,
 		tcptw_linux_mib(net, LINUX_MIB_PAWSACTIVEREJECTED);
 }
 
+/* Every PAWS row's rejects go to its peer's row (or "other"). */
+static int tcptw_report_merge_paws(struct tcptw_report *report)
+{
+	const struct tcptw_paws_snap *snap = &report->paws;
+	u32 i;
+	int err;
+
+	for (i = 0; i < snap->nr; i++) {
+		const struct tcptw_paws_row *row = &snap->rows[i];
+
+		err = tcptw_peer_table_add_paws(&report->table, &row->peer,
+						tcptw_paws_row_rejects(row),
+						tcptw_paws_row_nat(row));
+		if (err)
+			return err;
+	}
+	if (snap->other_rejects)
+		tcptw_peer_table_add_paws(&report->table, NULL,
+					  tcptw_paws_row_rejects(&snap->other),
+					  tcptw_paws_row_nat(&snap->other));
+	return 0;
+}
+
+/* Whether the peer table ends with an "other" row. */
+bool tcptw_report_has_other(const struct tcptw_report *report)
+{
+	return report->table.other_sockets || report->table.other.paws;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_has_other);
+
+/* Whether the PAWS table ends with an "other" row. */
+bool tcptw_report_has_paws_other(const struct tcptw_report *report)
+{
+	return report->paws.other_rejects;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_has_paws_other);
+
+static u64 tcptw_report_nat_suspects(const struct tcptw_report *report)
+{
+	const struct tcptw_peer_table *table = &report->table;
+	u64 n = 0;
+	u32 i;
+
+	for (i = 0; i < table->nr; i++)
+		n += table->peers[i].nat;
+	if (tcptw_report_has_other(report))
+		n += table->other.nat;
+	return n;
+}
+
 /**
  * tcptw_report_build() - take one snapshot of @net
  * @report: filled in; release with tcptw_report_free(), also on error
@@ -88,22 +155,38 @@ static void tcptw_report_fill_counters(struct tcptw_report *report,
 int tcptw_report_build(struct tcptw_report *report, struct net *net,
 		       u32 max_peers)
 {
+	struct tcptw_walk_sink sink = {
+		.peers = &report->table,
+		.tuples = &report->tuples,
+	};
 	struct tcptw_walk_result walk;
 	u64 *val = report->val;
+	u32 range, max_tuples = READ_ONCE(tcptw_max_tuples);
 	int err;
 
 	memset(report, 0, sizeof(*report));
 	tcptw_peer_table_init(&report->table, max_peers);
-	err = tcptw_walk(net, &report->table, &walk);
+	tcptw_tuple_table_init(&report->tuples);
+	err = tcptw_walk(net, &sink, &walk);
+	if (err)
+		return err;
+	err = tcptw_paws_snapshot(net, &report->paws);
+	if (err)
+		return err;
+	report->now = get_jiffies_64();
+	err = tcptw_report_merge_paws(report);
 	if (err)
 		return err;
 	tcptw_peer_table_sort(&report->table);
+	tcptw_tuple_table_sort(&report->tuples);
 
 	/* Read right after the walk, so both describe the same moment. */
 	tcptw_report_fill_counters(report, net);
 	/* The range tw_in/tw_out were decided with, not a second read. */
 	report->port_lo = walk.port_lo;
 	report->port_hi = walk.port_hi;
+	range = walk.port_hi - walk.port_lo + 1;
+	report->tuples_shown = min(report->tuples.nr, max_tuples);
 	val[TCPTW_KEY_TW_COUNT] = walk.tw_count;
 	val[TCPTW_KEY_EHASH_BUCKETS] = walk.ehash_buckets;
 	val[TCPTW_KEY_SOCKETS] = walk.sockets;
@@ -111,6 +194,22 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	val[TCPTW_KEY_PEERS_MAX] = max_peers;
 	val[TCPTW_KEY_WALK_US] = walk.walk_us;
 	val[TCPTW_KEY_PEERS_TRUNCATED] = report->table.other_sockets;
+	val[TCPTW_KEY_PAWS_REJ_ESTAB] = report->paws.totals[TCPTW_PAWS_ESTAB];
+	val[TCPTW_KEY_PAWS_REJ_SYN_SENT] =
+		report->paws.totals[TCPTW_PAWS_SYN_SENT];
+	val[TCPTW_KEY_PAWS_REJ_SYN_RECV] =
+		report->paws.totals[TCPTW_PAWS_SYN_RECV];
+	val[TCPTW_KEY_PAWS_REJ_TW] = report->paws.totals[TCPTW_PAWS_TW];
+	val[TCPTW_KEY_PAWS_SINCE_S] =
+		div_u64(report->now - report->paws.since, HZ);
+	val[TCPTW_KEY_PAWS_ROWS] = report->paws.nr;
+	val[TCPTW_KEY_PAWS_MAX] = READ_ONCE(tcptw_paws_max);
+	val[TCPTW_KEY_PAWS_OTHER] = report->paws.other_rejects;
+	val[TCPTW_KEY_NAT_SUSPECTS] = tcptw_report_nat_suspects(report);
+	val[TCPTW_KEY_TUPLES] = report->tuples.nr;
+	val[TCPTW_KEY_TUPLES_MAX] = max_tuples;
+	val[TCPTW_KEY_PORT_USAGE_MAX_PCT] = report->tuples.nr ?
+		tcptw_tuple_pct(report->tuples.tuples[0].used, range) : 0;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_build);
@@ -118,15 +217,18 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_report_build);
 void tcptw_report_free(struct tcptw_report *report)
 {
 	tcptw_peer_table_destroy(&report->table);
+	tcptw_tuple_table_destroy(&report->tuples);
+	tcptw_paws_snap_free(&report->paws);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_free);
 
-static void tcptw_report_show_header(struct seq_file *m)
+static void tcptw_report_show_names(struct seq_file *m,
+				    const char * const *names, int n)
 {
 	int col;
 
-	for (col = 0; col < TCPTW_NR_COLS; col++)
-		seq_printf(m, "%s%s", col ? " " : "", tcptw_col_names[col]);
+	for (col = 0; col < n; col++)
+		seq_printf(m, "%s%s", col ? " " : "", names[col]);
 	seq_putc(m, '\n');
 }
 
@@ -155,17 +257,27 @@ void tcptw_report_show_summary(struct seq_file *m,
 		}
 	}
 	seq_putc(m, '\n');
-	tcptw_report_show_header(m);
+	tcptw_report_show_names(m, tcptw_col_names, TCPTW_NR_COLS);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_summary);
 
-static void tcptw_report_show_addr(struct seq_file *m,
-				   const struct tcptw_addr *addr)
+void tcptw_show_addr(struct seq_file *m, const struct tcptw_addr *addr)
 {
 	if (addr->family == AF_INET)
 		seq_printf(m, "%pI4", &addr->in6.s6_addr32[3]);
 	else
 		seq_printf(m, "%pI6c", &addr->in6);
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_show_addr);
+
+/* ADDR:PORT, with the IPv6 address in brackets. */
+void tcptw_show_endpoint(struct seq_file *m, const struct tcptw_addr *addr,
+			 u16 port)
+{
+	if (addr->family == AF_INET)
+		seq_printf(m, "%pI4:%u", &addr->in6.s6_addr32[3], port);
+	else
+		seq_printf(m, "[%pI6c]:%u", &addr->in6, port);
 }
 
 static void tcptw_report_show_ttl(struct seq_file *m,
@@ -189,7 +301,7 @@ void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 			if (is_other)
 				seq_puts(m, TCPTW_OTHER_PEER);
 			else
-				tcptw_report_show_addr(m, &peer->addr);
+				tcptw_show_addr(m, &peer->addr);
 			break;
 		case TCPTW_COL_TW_IN:
 			seq_printf(m, " %u", peer->tw_in);
@@ -203,6 +315,12 @@ void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 		case TCPTW_COL_TW_TTL_MAX_MS:
 			tcptw_report_show_ttl(m, peer, peer->tw_ttl_max_ms);
 			break;
+		case TCPTW_COL_PAWS:
+			seq_printf(m, " %llu", peer->paws);
+			break;
+		case TCPTW_COL_NAT:
+			seq_printf(m, " %u", peer->nat);
+			break;
 		default:
 			seq_printf(m, " %u",
 				   peer->states[tcptw_col_state[col]]);
@@ -211,3 +329,78 @@ void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 	seq_putc(m, '\n');
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_peer);
+
+/* The empty line that ends the previous table and the port table header. */
+void tcptw_report_show_tuple_header(struct seq_file *m)
+{
+	seq_putc(m, '\n');
+	tcptw_report_show_names(m, tcptw_tuple_col_names, TCPTW_NR_TUPLE_COLS);
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_tuple_header);
+
+void tcptw_report_show_tuple(struct seq_file *m,
+			     const struct tcptw_report *report,
+			     const struct tcptw_tuple *tuple)
+{
+	u32 range = report->port_hi - report->port_lo + 1;
+
+	tcptw_show_addr(m, &tuple->local);
+	seq_putc(m, '>');
+	tcptw_show_endpoint(m, &tuple->remote, tuple->remote_port);
+	seq_printf(m, " %u %u %llu\n", tuple->used, range,
+		   tcptw_tuple_pct(tuple->used, range));
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_tuple);
+
+void tcptw_report_show_paws_header(struct seq_file *m)
+{
+	seq_putc(m, '\n');
+	tcptw_report_show_names(m, tcptw_paws_col_names, TCPTW_NR_PAWS_COLS);
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_paws_header);
+
+/* One row of the PAWS table; @is_other for the row beyond the cap. */
+void tcptw_report_show_paws(struct seq_file *m,
+			    const struct tcptw_report *report,
+			    const struct tcptw_paws_row *row, bool is_other)
+{
+	int col;
+
+	for (col = 0; col < TCPTW_NR_PAWS_COLS; col++) {
+		switch (col) {
+		case TCPTW_COL_PAWS_PEER:
+			if (is_other)
+				seq_puts(m, TCPTW_OTHER_PEER);
+			else
+				tcptw_show_addr(m, &row->peer);
+			break;
+		case TCPTW_COL_LPORT:
+			if (is_other)
+				seq_puts(m, " " TCPTW_NO_VALUE);
+			else
+				seq_printf(m, " %u", row->lport);
+			break;
+		case TCPTW_COL_REJECTS:
+			seq_printf(m, " %llu", tcptw_paws_row_rejects(row));
+			break;
+		case TCPTW_COL_SPORTS:
+			seq_printf(m, " %u", row->nr_sports);
+			break;
+		case TCPTW_COL_TW_SYN:
+			seq_printf(m, " %llu", row->tw_syn);
+			break;
+		case TCPTW_COL_P_NAT:
+			seq_printf(m, " %u", tcptw_paws_row_nat(row));
+			break;
+		case TCPTW_COL_AGE_S:
+			seq_printf(m, " %llu",
+				   div_u64(report->now - row->last, HZ));
+			break;
+		default:
+			seq_printf(m, " %llu",
+				   row->paths[tcptw_paws_col_path[col]]);
+		}
+	}
+	seq_putc(m, '\n');
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_paws);

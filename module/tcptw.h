@@ -7,19 +7,28 @@
 #define _TCPTW_H
 
 #include <linux/in6.h>
+#include <linux/string.h>
 #include <linux/types.h>
+#include <net/ipv6.h>
 #include <net/tcp_states.h>
 
 #include "tcptw_format.h"
 
 struct net;
 struct seq_file;
+struct tcphdr;
 
-/* Default and limits of the max_peers module parameter. */
+/* Default and limits of the module parameters. */
 #define TCPTW_MAX_PEERS_DEFAULT	65536U
 #define TCPTW_MAX_PEERS_LIMIT	1048576U
+#define TCPTW_MAX_TUPLES_DEFAULT	64U
+#define TCPTW_MAX_TUPLES_LIMIT	65536U
+#define TCPTW_PAWS_MAX_DEFAULT	4096U
+#define TCPTW_PAWS_MAX_LIMIT	65536U
 
 extern unsigned int tcptw_max_peers;
+extern unsigned int tcptw_max_tuples;
+extern unsigned int tcptw_paws_max;
 
 /*
  * A remote address. IPv4 is kept IPv4-mapped (::ffff:a.b.c.d) so that both
@@ -30,12 +39,43 @@ struct tcptw_addr {
 	u16 family;
 };
 
+static inline bool tcptw_addr_equal(const struct tcptw_addr *a,
+				    const struct tcptw_addr *b)
+{
+	return a->family == b->family && ipv6_addr_equal(&a->in6, &b->in6);
+}
+
+static inline void tcptw_addr_from_v6(struct tcptw_addr *addr,
+				      const struct in6_addr *in6)
+{
+	addr->in6 = *in6;
+	/* A v4-mapped connection belongs to its IPv4 peer. */
+	addr->family = ipv6_addr_v4mapped(in6) ? AF_INET : AF_INET6;
+}
+
+/* The format's address order: IPv4 (AF_INET 2) before IPv6 (10), numeric. */
+static inline int tcptw_addr_cmp(const struct tcptw_addr *a,
+				 const struct tcptw_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(&a->in6, &b->in6, sizeof(a->in6));
+}
+
 /* One socket as the walk saw it under its bucket lock. */
 struct tcptw_sock_rec {
 	struct tcptw_addr peer;
+	struct tcptw_addr local;
 	u16 local_port;
+	u16 remote_port;
 	u8 state;		/* as /proc/net/tcp's "st" shows it */
-	u32 tw_ttl_ms;		/* TIME_WAIT only: time left */
+	bool minisock;		/* a TIME_WAIT or FIN_WAIT2 minisocket */
+	bool has_ts;		/* minisock: the connection used timestamps */
+	u32 tw_ttl_ms;		/* minisock: time left */
+	u32 ts_recent;		/* minisock, has_ts: the peer's last TSval */
+	u32 ts_age_s;		/* minisock, has_ts: seconds since recorded */
+	u32 rcv_nxt;		/* minisock */
+	u32 snd_nxt;		/* minisock */
 };
 
 struct tcptw_peer {
@@ -46,6 +86,8 @@ struct tcptw_peer {
 	u32 tw_out;
 	u32 tw_ttl_min_ms;
 	u32 tw_ttl_max_ms;
+	u64 paws;
+	bool nat;
 };
 
 /*
@@ -68,7 +110,50 @@ void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers);
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table);
 int tcptw_peer_table_add(struct tcptw_peer_table *table,
 			 const struct tcptw_sock_rec *rec, bool inbound);
+int tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
+			      const struct tcptw_addr *addr, u64 rejects,
+			      bool nat);
 void tcptw_peer_table_sort(struct tcptw_peer_table *table);
+
+/*
+ * Port table (ports.c): outbound sockets per (local address, remote
+ * address, remote port), the unit connect() runs out of ports for.
+ */
+struct tcptw_tuple {
+	struct tcptw_addr local;
+	struct tcptw_addr remote;
+	u16 remote_port;
+	u32 hash_next;		/* index + 1 of the next tuple in the chain */
+	u32 used;
+};
+
+struct tcptw_tuple_table {
+	struct tcptw_tuple *tuples;
+	u32 nr;
+	u32 alloc;
+	u32 *heads;
+	u32 hash_mask;
+	u32 hash_seed;
+	u64 untracked;		/* sockets of tuples beyond the hard limit */
+};
+
+void tcptw_tuple_table_init(struct tcptw_tuple_table *table);
+void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table);
+int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
+			  const struct tcptw_sock_rec *rec);
+void tcptw_tuple_table_sort(struct tcptw_tuple_table *table);
+u64 tcptw_tuple_pct(u32 used, u32 range);
+
+/*
+ * Where a walk delivers what it finds; any member may be NULL. @minisock
+ * sees every TIME_WAIT and FIN_WAIT2 minisocket, after it was counted.
+ */
+struct tcptw_walk_sink {
+	struct tcptw_peer_table *peers;
+	struct tcptw_tuple_table *tuples;
+	int (*minisock)(void *priv, const struct tcptw_sock_rec *rec);
+	void *priv;
+};
 
 /* What one walk of a namespace's established hash found. */
 struct tcptw_walk_result {
@@ -80,15 +165,96 @@ struct tcptw_walk_result {
 	u64 walk_us;
 };
 
-int tcptw_walk(struct net *net, struct tcptw_peer_table *table,
+int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	       struct tcptw_walk_result *result);
 
-/* One read's snapshot: summary values and the sorted peer table. */
+/* The shape of the established hash a namespace uses (debugfs "ehash"). */
+#define TCPTW_CHAIN_HIST	64	/* lengths 1..63 exact, the last 64+ */
+struct tcptw_ehash_shape {
+	u32 buckets;
+	u32 used_buckets;
+	u64 entries;
+	u64 own_entries;
+	u32 longest;
+	u32 hist[TCPTW_CHAIN_HIST + 1];
+};
+
+int tcptw_walk_ehash_shape(struct net *net, struct tcptw_ehash_shape *shape);
+
+/* PAWS (paws.c): the paths a PAWS reject can come from. */
+enum tcptw_paws_path {
+	TCPTW_PAWS_ESTAB,
+	TCPTW_PAWS_SYN_SENT,
+	TCPTW_PAWS_SYN_RECV,
+	TCPTW_PAWS_TW,
+	TCPTW_PAWS_NR_PATHS
+};
+
+/* One refused segment, as a hook saw it. */
+struct tcptw_paws_event {
+	struct tcptw_addr peer;
+	u16 sport;
+	u16 lport;
+	u8 path;
+	bool syn;
+	bool has_ts_recent;
+	u32 tsval;
+	u32 tsecr;
+	u32 ts_recent;
+};
+
+/* One (peer, local port) row of the PAWS table. */
+struct tcptw_paws_row {
+	struct tcptw_addr peer;
+	u16 lport;
+	u16 nr_sports;
+	u16 sports[TCPTW_PAWS_SPORTS_MAX];
+	u64 paths[TCPTW_PAWS_NR_PATHS];
+	u64 tw_syn;
+	u64 last;		/* jiffies64 of the last reject */
+};
+
+u64 tcptw_paws_row_rejects(const struct tcptw_paws_row *row);
+bool tcptw_paws_row_nat(const struct tcptw_paws_row *row);
+void tcptw_paws_row_count(struct tcptw_paws_row *row,
+			  const struct tcptw_paws_event *ev);
+
+/* A namespace's PAWS table, copied out for one read. */
+struct tcptw_paws_snap {
+	struct tcptw_paws_row *rows;
+	u32 nr;
+	struct tcptw_paws_row other;
+	u64 other_rejects;
+	u64 totals[TCPTW_PAWS_NR_PATHS];
+	u64 since;		/* jiffies64 counting began or was reset */
+};
+
+int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap);
+void tcptw_paws_snap_free(struct tcptw_paws_snap *snap);
+void tcptw_paws_reset(struct net *net);
+
+#define TCPTW_PAWS_LOG_LEN	128
+struct tcptw_paws_log_entry {
+	u64 when;		/* jiffies64 */
+	struct tcptw_paws_event ev;
+};
+
+u32 tcptw_paws_log_copy(struct net *net, struct tcptw_paws_log_entry *out);
+const char *tcptw_paws_path_name(unsigned int path);
+
+bool tcptw_tcp_timestamps(const struct tcphdr *th, unsigned int len,
+			  u32 *tsval, u32 *tsecr);
+
+/* One read's snapshot: summary values and the sorted tables. */
 struct tcptw_report {
 	u64 val[TCPTW_NR_KEYS];
 	int port_lo;
 	int port_hi;
 	struct tcptw_peer_table table;
+	struct tcptw_tuple_table tuples;
+	u32 tuples_shown;
+	struct tcptw_paws_snap paws;
+	u64 now;		/* jiffies64 the report was taken */
 };
 
 int tcptw_report_build(struct tcptw_report *report, struct net *net,
@@ -98,6 +264,17 @@ void tcptw_report_show_summary(struct seq_file *m,
 			       const struct tcptw_report *report);
 void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 			    bool is_other);
+bool tcptw_report_has_other(const struct tcptw_report *report);
+bool tcptw_report_has_paws_other(const struct tcptw_report *report);
+void tcptw_report_show_tuple_header(struct seq_file *m);
+void tcptw_report_show_tuple(struct seq_file *m, const struct tcptw_report *report,
+			     const struct tcptw_tuple *tuple);
+void tcptw_report_show_paws_header(struct seq_file *m);
+void tcptw_report_show_paws(struct seq_file *m, const struct tcptw_report *report,
+			    const struct tcptw_paws_row *row, bool is_other);
+void tcptw_show_addr(struct seq_file *m, const struct tcptw_addr *addr);
+void tcptw_show_endpoint(struct seq_file *m, const struct tcptw_addr *addr,
+			 u16 port);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Internals the KUnit suites in kunit/ call directly. */
@@ -110,5 +287,9 @@ u64 tcptw_pressure_pct(u64 used, u64 max);
 
 int tcptw_proc_init(void);
 void tcptw_proc_exit(void);
+int tcptw_paws_init(void);
+void tcptw_paws_exit(void);
+void tcptw_debugfs_init(void);
+void tcptw_debugfs_exit(void);
 
 #endif /* _TCPTW_H */

@@ -19,6 +19,7 @@
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "tcptw.h"
 
@@ -27,6 +28,7 @@
 
 struct tcptw_walk {
 	struct net *net;
+	const struct tcptw_walk_sink *sink;
 	struct inet_hashinfo *hinfo;
 	unsigned long *listening;	/* local ports listened on in @net */
 	int port_lo;
@@ -40,17 +42,40 @@ VISIBLE_IF_KUNIT void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec,
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
-		rec->peer.in6 = sk->sk_v6_daddr;
-		/* A v4-mapped connection belongs to its IPv4 peer. */
-		rec->peer.family = ipv6_addr_v4mapped(&rec->peer.in6) ?
-				   AF_INET : AF_INET6;
+		tcptw_addr_from_v6(&rec->peer, &sk->sk_v6_daddr);
+		tcptw_addr_from_v6(&rec->local, &sk->sk_v6_rcv_saddr);
 		return;
 	}
 #endif
 	ipv6_addr_set_v4mapped(sk->sk_daddr, &rec->peer.in6);
 	rec->peer.family = AF_INET;
+	ipv6_addr_set_v4mapped(sk->sk_rcv_saddr, &rec->local.in6);
+	rec->local.family = AF_INET;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_rec_fill_peer);
+
+/* What a TIME_WAIT or FIN_WAIT2 minisocket still knows of its connection. */
+static void tcptw_rec_fill_minisock(struct tcptw_sock_rec *rec,
+				    const struct sock *sk)
+{
+	const struct inet_timewait_sock *tw = inet_twsk(sk);
+	const struct tcp_timewait_sock *tcptw = tcp_twsk(sk);
+	long left = READ_ONCE(tw->tw_timer.expires) - jiffies;
+	u32 stamp = READ_ONCE(tcptw->tw_ts_recent_stamp);
+
+	rec->minisock = true;
+	rec->tw_ttl_ms = jiffies_delta_to_msecs(left);
+	rec->rcv_nxt = READ_ONCE(tcptw->tw_rcv_nxt);
+	rec->snd_nxt = READ_ONCE(tcptw->tw_snd_nxt);
+	/* tcp_time_wait() copies a zero stamp when no timestamps were used. */
+	rec->has_ts = stamp != 0;
+	if (rec->has_ts) {
+		u32 now = (u32)ktime_get_seconds();
+
+		rec->ts_recent = READ_ONCE(tcptw->tw_ts_recent);
+		rec->ts_age_s = (s32)(now - stamp) > 0 ? now - stamp : 0;
+	}
+}
 
 /*
  * Only struct sock_common fields for every kind of socket: the chain holds
@@ -60,21 +85,16 @@ static void tcptw_rec_fill(struct tcptw_sock_rec *rec, const struct sock *sk)
 {
 	int state = READ_ONCE(sk->sk_state);
 
-	rec->tw_ttl_ms = 0;
+	memset(rec, 0, sizeof(*rec));
 	if (state == TCP_TIME_WAIT) {
-		const struct inet_timewait_sock *tw = inet_twsk(sk);
-
-		state = READ_ONCE(tw->tw_substate);
-		if (state == TCP_TIME_WAIT) {
-			long left = READ_ONCE(tw->tw_timer.expires) - jiffies;
-
-			rec->tw_ttl_ms = jiffies_delta_to_msecs(left);
-		}
+		state = READ_ONCE(inet_twsk(sk)->tw_substate);
+		tcptw_rec_fill_minisock(rec, sk);
 	} else if (state == TCP_NEW_SYN_RECV) {
 		state = TCP_SYN_RECV;
 	}
 	rec->state = state;
 	rec->local_port = sk->sk_num;
+	rec->remote_port = ntohs(sk->sk_dport);
 	tcptw_rec_fill_peer(rec, sk);
 }
 
@@ -159,45 +179,59 @@ VISIBLE_IF_KUNIT bool tcptw_tw_inbound(bool listened, u16 local_port,
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tw_inbound);
 
 static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
-			   struct tcptw_peer_table *table,
 			   struct tcptw_walk_result *result)
 {
+	const struct tcptw_walk_sink *sink = w->sink;
 	u32 j;
 
 	for (j = 0; j < n; j++) {
 		const struct tcptw_sock_rec *rec = &w->recs[j];
-		bool inbound = false;
+		bool inbound;
 		int err;
 
-		if (rec->state == TCP_TIME_WAIT) {
+		inbound = tcptw_tw_inbound(test_bit(rec->local_port,
+						    w->listening),
+					   rec->local_port, w->port_lo,
+					   w->port_hi);
+		if (rec->state == TCP_TIME_WAIT)
 			result->tw_count++;
-			inbound = tcptw_tw_inbound(test_bit(rec->local_port,
-							    w->listening),
-						   rec->local_port, w->port_lo,
-						   w->port_hi);
+		if (sink->peers) {
+			/* tw_in/tw_out: the direction matters for TIME_WAIT. */
+			err = tcptw_peer_table_add(sink->peers, rec, inbound);
+			if (err)
+				return err;
 		}
-		err = tcptw_peer_table_add(table, rec, inbound);
-		if (err)
-			return err;
+		if (sink->tuples && !inbound) {
+			err = tcptw_tuple_table_add(sink->tuples, rec);
+			if (err)
+				return err;
+		}
+		if (sink->minisock && rec->minisock) {
+			err = sink->minisock(sink->priv, rec);
+			if (err)
+				return err;
+		}
 	}
 	result->sockets += n;
 	return 0;
 }
 
 /**
- * tcptw_walk() - fold every socket of @net's established hash into @table
+ * tcptw_walk() - deliver every socket of @net's established hash to @sink
  * @net: the namespace, pinned by the caller
- * @table: where each socket is counted under its peer
+ * @sink: the tables and callback that take each socket
  * @result: totals of the walk
  *
  * Sleeps; takes each bucket lock once (more only when a bucket outgrew the
- * copy buffer). Return: 0 or -ENOMEM.
+ * copy buffer). The sink runs with no lock held. Return: 0, -ENOMEM, or
+ * what the sink's callback returned.
  */
-int tcptw_walk(struct net *net, struct tcptw_peer_table *table,
+int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	       struct tcptw_walk_result *result)
 {
 	struct tcptw_walk w = {
 		.net = net,
+		.sink = sink,
 		.hinfo = net->ipv4.tcp_death_row.hashinfo,
 	};
 	ktime_t start = ktime_get();
@@ -223,7 +257,7 @@ int tcptw_walk(struct net *net, struct tcptw_peer_table *table,
 			if (err)
 				goto out;
 		}
-		err = tcptw_walk_fold(&w, n, table, result);
+		err = tcptw_walk_fold(&w, n, result);
 		if (err)
 			goto out;
 		cond_resched();
@@ -238,3 +272,46 @@ out:
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_walk);
+
+/**
+ * tcptw_walk_ehash_shape() - chain lengths of the hash @net uses
+ * @net: the namespace, pinned by the caller
+ * @shape: filled in
+ *
+ * Chains are counted whole, every namespace's sockets included (that is what
+ * a lookup walks); own_entries are @net's. Sleeps. Return: 0.
+ */
+int tcptw_walk_ehash_shape(struct net *net, struct tcptw_ehash_shape *shape)
+{
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	u32 i;
+
+	memset(shape, 0, sizeof(*shape));
+	shape->buckets = hinfo->ehash_mask + 1;
+	for (i = 0; i <= hinfo->ehash_mask; i++) {
+		spinlock_t *lock = inet_ehash_lockp(hinfo, i);
+		struct hlist_nulls_node *node;
+		struct sock *sk;
+		u32 len = 0, own = 0;
+
+		if (hlist_nulls_empty(&hinfo->ehash[i].chain))
+			continue;
+		spin_lock_bh(lock);
+		sk_nulls_for_each(sk, node, &hinfo->ehash[i].chain) {
+			len++;
+			if (net_eq(sock_net(sk), net))
+				own++;
+		}
+		spin_unlock_bh(lock);
+		if (len) {
+			shape->used_buckets++;
+			shape->entries += len;
+			shape->own_entries += own;
+			shape->longest = max(shape->longest, len);
+			shape->hist[min_t(u32, len, TCPTW_CHAIN_HIST)]++;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+

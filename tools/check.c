@@ -22,28 +22,39 @@ static const char *const status_names[] = {
 	[TCPTW_CRITICAL] = "CRITICAL", [TCPTW_UNKNOWN] = "UNKNOWN",
 };
 
+/* What KEY names: a summary key, or a column judged on every row of a table. */
+enum check_table { TABLE_SUMMARY, TABLE_PEER, TABLE_TUPLE, TABLE_PAWS };
+
+static const char *const table_prefix[] = {
+	[TABLE_PEER] = "peer.", [TABLE_TUPLE] = "tuple.", [TABLE_PAWS] = "paws.",
+};
+
 struct check_expr {
 	const char *text;
 	int level;			/* TCPTW_WARNING or TCPTW_CRITICAL */
-	char key[TCPTW_NAME_MAX];	/* without "peer." and "/s" */
+	char key[TCPTW_NAME_MAX];	/* without "peer." (...) and "/s" */
 	char label[TCPTW_NAME_MAX + 8];	/* as written: perfdata label */
-	bool peer, rate;
+	enum check_table table;
+	bool rate;
 	enum check_op op;
 	long double num;
 	char num_text[32];
 	/* Evaluation */
-	bool has_value;			/* false: no peer has a value */
-	long double value;		/* peer.*: the max over peers */
+	bool has_value;			/* false: no row has a value */
+	long double value;		/* tables: the max over rows */
 	bool matched;
 };
 
-/* KEY OP NUMBER; KEY is a summary key, peer.COLUMN or a counter KEY/s. */
+/*
+ * KEY OP NUMBER; KEY is a summary key, a counter KEY/s, or a column of the
+ * peer, port or PAWS table: peer.COLUMN, tuple.COLUMN, paws.COLUMN.
+ */
 static int parse_expr(const char *text, int level, struct check_expr *e)
 {
 	const char *s = text, *k, *num;
 	size_t n;
 	char *end;
-	int op;
+	int op, t;
 
 	memset(e, 0, sizeof(*e));
 	e->text = text;
@@ -89,12 +100,18 @@ static int parse_expr(const char *text, int level, struct check_expr *e)
 		e->rate = true;
 		n -= 2;
 	}
-	if (!strncmp(k, "peer.", 5)) {
-		e->peer = true;
-		k += 5;
-		n -= 5;
+	for (t = TABLE_PEER; t <= TABLE_PAWS; t++) {
+		size_t len = strlen(table_prefix[t]);
+
+		if (n >= len && !strncmp(k, table_prefix[t], len)) {
+			e->table = t;
+			k += len;
+			n -= len;
+			break;
+		}
 	}
-	if (!n || memchr(k, '.', n) || memchr(k, '/', n) || (e->peer && e->rate))
+	if (!n || n >= sizeof(e->key) || memchr(k, '.', n) ||
+	    memchr(k, '/', n) || (e->table != TABLE_SUMMARY && e->rate))
 		return -1;
 	memcpy(e->key, k, n);
 	e->key[n] = '\0';
@@ -113,6 +130,83 @@ static bool compare(long double v, enum check_op op, long double num)
 	}
 }
 
+/* One row's cell: the value judged is the largest, any row may match. */
+static void judge_cell(struct check_expr *e, const uint64_t *val,
+		       const unsigned char *has, int pos)
+{
+	if (!has[pos])
+		return;
+	if (!e->has_value || val[pos] > e->value)
+		e->value = val[pos];
+	e->has_value = true;
+	if (compare(val[pos], e->op, e->num))
+		e->matched = true;
+}
+
+/*
+ * The header position of e->key in its table, or -1 with @msg. A table the
+ * report does not have (an empty one may be left out) has no rows to judge:
+ * 0, and the expression stays undetermined.
+ */
+static int table_column(struct check_expr *e, const struct tcptw_report *r,
+			char *msg, size_t size)
+{
+	static const char *const what[] = {
+		[TABLE_PEER] = "peer", [TABLE_TUPLE] = "tuple",
+		[TABLE_PAWS] = "paws",
+	};
+	const char *const *known = NULL;
+	struct tcptw_header h = { r->ncols, r->col_name };
+	bool present = true, in_minor = true;
+	int pos, c, nr_known = 0;
+
+	if (e->table == TABLE_TUPLE) {
+		h = r->tuple_hdr;
+		present = r->has_tuple_table;
+		in_minor = r->key_seen[TCPTW_KEY_TUPLES];
+		known = tcptw_tuple_col_names;
+		nr_known = TCPTW_NR_TUPLE_COLS;
+	} else if (e->table == TABLE_PAWS) {
+		h = r->paws_hdr;
+		present = r->has_paws_table;
+		in_minor = r->key_seen[TCPTW_KEY_PAWS_ROWS];
+		known = tcptw_paws_col_names;
+		nr_known = TCPTW_NR_PAWS_COLS;
+	}
+	pos = tcptw_column_lookup(&h, e->key);
+	if (pos >= 0)
+		return pos;
+	if (!present && in_minor)
+		for (c = 1; c < nr_known; c++)
+			if (!strcmp(known[c], e->key))
+				return 0;
+	c = tcptw_col_lookup(e->key);
+	if (!present && !in_minor)
+		snprintf(msg, size, "%s: the report (format %u.%u) has no %s table; it came with format 1.1",
+			 e->text, r->major, r->minor,
+			 e->table == TABLE_TUPLE ? "port" : "PAWS");
+	else if (e->table == TABLE_PEER && c >= 0 &&
+		 tcptw_col_since(c) > r->minor)
+		snprintf(msg, size, "%s: the report (format %u.%u) has no peer column \"%s\"; it came with format 1.%u",
+			 e->text, r->major, r->minor, e->key,
+			 tcptw_col_since(c));
+	else
+		snprintf(msg, size, "%s: no %s column \"%s\"", e->text,
+			 what[e->table], e->key);
+	return -1;
+}
+
+/* Whether a paws_rej_* counter restarted between two reads (reset paws). */
+static bool paws_reset_between(const char *key, const struct tcptw_report *r,
+			       const struct tcptw_report *first)
+{
+	int k = tcptw_key_lookup(key), s = TCPTW_KEY_PAWS_SINCE_S;
+
+	if (k < TCPTW_KEY_PAWS_REJ_ESTAB || k > TCPTW_KEY_PAWS_REJ_TW)
+		return false;
+	return r->key_has[s] && first->key_has[s] && r->key[s] < first->key[s];
+}
+
 /* 0, or -1 with @msg: the expression cannot be judged (UNKNOWN). */
 static int eval_expr(struct check_expr *e, const struct tcptw_report *r,
 		     const struct tcptw_report *first, double dt,
@@ -120,30 +214,37 @@ static int eval_expr(struct check_expr *e, const struct tcptw_report *r,
 {
 	uint64_t v, v0;
 	size_t i;
-	int pos, ret;
+	int pos, ret, k;
 
-	if (e->peer) {
-		pos = tcptw_header_lookup(r, e->key);
-		if (pos < 0) {
-			snprintf(msg, size, "%s: no peer column \"%s\"", e->text,
-				 e->key);
+	if (e->table != TABLE_SUMMARY) {
+		pos = table_column(e, r, msg, size);
+		if (pos < 0)
 			return -1;
-		}
-		/* "other" is many peers summed, not a peer: not judged. */
-		for (i = 0; i < r->nr_peers; i++) {
-			const struct tcptw_peer *p = &r->peers[i];
-
-			if (!p->has[pos])
-				continue;
-			if (!e->has_value || p->val[pos] > e->value)
-				e->value = p->val[pos];
-			e->has_value = true;
-			if (compare(p->val[pos], e->op, e->num))
-				e->matched = true;
-		}
+		if (!pos)
+			return 0;
+		/* "other" is many rows summed, not one: not judged. */
+		if (e->table == TABLE_PEER)
+			for (i = 0; i < r->nr_peers; i++)
+				judge_cell(e, r->peers[i].val, r->peers[i].has,
+					   pos);
+		else if (e->table == TABLE_TUPLE)
+			for (i = 0; i < r->nr_tuples; i++)
+				judge_cell(e, r->tuples[i].val,
+					   r->tuples[i].has, pos);
+		else
+			for (i = 0; i < r->nr_paws; i++)
+				judge_cell(e, r->paws[i].val, r->paws[i].has,
+					   pos);
 		return 0;
 	}
 	ret = tcptw_summary_lookup(r, e->key, &v);
+	k = tcptw_key_lookup(e->key);
+	if (ret == -1 && k >= 0) {
+		snprintf(msg, size, "%s: the report (format %u.%u) has no key \"%s\"; it came with format 1.%u",
+			 e->text, r->major, r->minor, e->key,
+			 tcptw_key_since(k));
+		return -1;
+	}
 	if (ret == -1) {
 		snprintf(msg, size, "%s: unknown key \"%s\" (not in this report)",
 			 e->text, e->key);
@@ -160,6 +261,11 @@ static int eval_expr(struct check_expr *e, const struct tcptw_report *r,
 		return -1;
 	}
 	if (e->rate) {
+		if (paws_reset_between(e->key, r, first)) {
+			snprintf(msg, size, "%s: the PAWS counters were reset between reads (tcptw reset-paws)",
+				 e->text);
+			return -1;
+		}
 		if (tcptw_summary_lookup(first, e->key, &v0) != 1 || v < v0) {
 			snprintf(msg, size, "%s: \"%s\" went backwards between reads (counter reset?)",
 				 e->text, e->key);
@@ -249,7 +355,7 @@ int tcptw_check(const struct tcptw_opts *opts)
 	size_t n = opts->nr_warn + opts->nr_crit, i;
 	struct tcptw_report first = { 0 }, r = { 0 };
 	struct check_expr *x;
-	bool rates = false, said = false;
+	bool rates = false, said = false, judges_paws = false;
 	int status = TCPTW_OK;
 	char msg[512];
 	double t0 = 0, dt = 0;
@@ -264,12 +370,13 @@ int tcptw_check(const struct tcptw_opts *opts)
 		const char *t = warn ? opts->warn[i] : opts->crit[i - opts->nr_warn];
 
 		if (parse_expr(t, warn ? TCPTW_WARNING : TCPTW_CRITICAL, &x[i])) {
-			snprintf(msg, sizeof(msg), "bad threshold \"%.200s\": expected KEY OP NUMBER (OP: > >= < <= == !=; KEY: a summary key, peer.COLUMN or KEY/s)",
+			snprintf(msg, sizeof(msg), "bad threshold \"%.200s\": expected KEY OP NUMBER (OP: > >= < <= == !=; KEY: a summary key, KEY/s, peer.COLUMN, tuple.COLUMN or paws.COLUMN)",
 				 t);
 			free(x);
 			return unknown(msg);
 		}
 		rates |= x[i].rate;
+		judges_paws |= x[i].table == TABLE_PAWS;
 	}
 
 	/* A rate needs two reads, opts->interval apart. */
@@ -302,13 +409,25 @@ int tcptw_check(const struct tcptw_opts *opts)
 	}
 	if (!said) {
 		for (i = 0; i < n; i++) {
+			size_t j;
+
+			for (j = 0; j < i; j++)
+				if (!strcmp(x[j].label, x[i].label))
+					break;
+			if (j < i)
+				continue;	/* warn and crit on one key */
 			printf("%s%s=", i ? ", " : "", x[i].label);
 			print_value(stdout, &x[i]);
 		}
 	}
-	if (r.other)
+	if (r.other && r.key_seen[TCPTW_KEY_PEERS_TRUNCATED])
 		printf("; peer table truncated: %llu sockets in \"other\" not judged per peer",
 		       (unsigned long long)r.key[TCPTW_KEY_PEERS_TRUNCATED]);
+	else if (r.other)
+		printf("; peer table truncated: PAWS rejects in \"other\" not judged per peer");
+	if (r.paws_other && judges_paws)
+		printf("; PAWS table truncated: %llu rejects in \"other\" not judged per row",
+		       (unsigned long long)r.key[TCPTW_KEY_PAWS_OTHER]);
 	print_perfdata(stdout, x, n);
 	putchar('\n');
 	tcptw_report_free(&first);

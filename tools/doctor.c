@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tcptw doctor: the sysctls that decide TIME-WAIT behaviour, judged against
- * the report's numbers; each finding has a severity, its evidence and a fix.
- * Without the module it still audits the sysctls and says what it missed.
+ * the report's numbers (with format 1.1 also PAWS rejects per peer and port
+ * usage per destination); each finding has a severity, its evidence and a
+ * fix. Without the module it still audits the sysctls and says what it missed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -280,7 +281,8 @@ static void check_port_range(struct doctor *d, const struct sysctl_val *pr)
 		       lo, hi, width / 60);
 		detail("fix", "widen it, e.g. sysctl -w net.ipv4.ip_local_port_range=\"10000 65000\"");
 	}
-	if (d->r && d->top_out) {
+	/* Format 1.1 counts the ports per destination exactly: check_tuples. */
+	if (d->r && d->top_out && !d->r->key_seen[TCPTW_KEY_TUPLES]) {
 		unsigned long long pct = d->top_out_tw * 100 / width;
 
 		if (pct >= 50) {
@@ -386,6 +388,33 @@ static void check_fin_timeout(struct doctor *d, const struct sysctl_val *fin)
 	detail("fix", "sysctl -w net.ipv4.tcp_fin_timeout=60 unless FIN_WAIT2 orphans are a measured problem");
 }
 
+/* paws_active, and with format 1.1 the peer tcptw saw most of them from. */
+static void paws_active_evidence(const struct tcptw_report *r)
+{
+	const struct tcptw_peer *top = NULL;
+	uint64_t v, most = 0;
+	size_t i;
+
+	for (i = 0; i < r->nr_paws; i++)
+		if (tcptw_paws_value(r, &r->paws[i], TCPTW_COL_P_SYN_SENT, &v) &&
+		    v > most) {
+			most = v;
+			top = &r->paws[i];
+		}
+	if (!top) {
+		detail("evidence", "paws_active %llu, paws_estab %llu",
+		       (unsigned long long)r->key[TCPTW_KEY_PAWS_ACTIVE],
+		       (unsigned long long)r->key[TCPTW_KEY_PAWS_ESTAB]);
+		return;
+	}
+	detail("evidence", "paws_active %llu, paws_estab %llu; in the last %llu s tcptw saw %llu in SYN_SENT, most from %s: %llu",
+	       (unsigned long long)r->key[TCPTW_KEY_PAWS_ACTIVE],
+	       (unsigned long long)r->key[TCPTW_KEY_PAWS_ESTAB],
+	       (unsigned long long)r->key[TCPTW_KEY_PAWS_SINCE_S],
+	       (unsigned long long)r->key[TCPTW_KEY_PAWS_REJ_SYN_SENT],
+	       top->addr, (unsigned long long)most);
+}
+
 static void check_piles(struct doctor *d, const struct sysctl_val *fin)
 {
 	const struct tcptw_peer *top;
@@ -420,10 +449,250 @@ static void check_piles(struct doctor *d, const struct sysctl_val *fin)
 	    d->r->key[TCPTW_KEY_PAWS_ACTIVE]) {
 		finding(d, SEV_INFO, "PAWS dropped %llu SYN-ACKs of outgoing connections",
 			(unsigned long long)d->r->key[TCPTW_KEY_PAWS_ACTIVE]);
-		detail("evidence", "paws_active %llu, paws_estab %llu",
-		       (unsigned long long)d->r->key[TCPTW_KEY_PAWS_ACTIVE],
-		       (unsigned long long)d->r->key[TCPTW_KEY_PAWS_ESTAB]);
-		detail("fix", "usually a NAT or load balancer mixing hosts' timestamps towards this host; check middleboxes before touching tcp_timestamps");
+		paws_active_evidence(d->r);
+		detail("why", "the SYN-ACK echoed a timestamp this host never sent for that connect(): a late SYN-ACK of an earlier attempt on the same ports, or a middlebox (NAT, load balancer, firewall) rewriting or replaying timestamps; connect() then retries its SYN, a delay of a second or more");
+		detail("fix", "find the destination and the middlebox on the path to it; do not turn tcp_timestamps off for it");
+	}
+}
+
+/* How many findings of one kind are printed before "and N more". */
+#define DOCTOR_LIST_MAX	5
+
+static const struct tcptw_peer *peer_by_addr(const struct tcptw_report *r,
+					     int family,
+					     const unsigned char *bin)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_peers; i++)
+		if (r->peers[i].family == family &&
+		    !memcmp(r->peers[i].bin, bin, family == AF_INET ? 4 : 16))
+			return &r->peers[i];
+	return NULL;
+}
+
+static uint64_t peer_col(const struct tcptw_report *r,
+			 const struct tcptw_peer *p, int col)
+{
+	uint64_t v = 0;
+
+	if (p)
+		tcptw_peer_value(r, p, col, &v);
+	return v;
+}
+
+static const char *sysctl_text(const struct sysctl_val *s, char *buf,
+			       size_t size)
+{
+	if (!s->found)
+		return "?";
+	snprintf(buf, size, "%llu", s->v[0]);
+	return buf;
+}
+
+/* A peer's PAWS rows (peer, local port) summed, for one finding per peer. */
+struct paws_sum {
+	bool nat;		/* any row's nat */
+	uint64_t rejects, path[4], tw_syn, sports, age;
+	char ports[96];		/* "443 (409), 80 (3)" */
+};
+
+static uint64_t paws_col(const struct tcptw_report *r,
+			 const struct tcptw_peer *p, int col)
+{
+	uint64_t v = 0;
+
+	tcptw_paws_value(r, p, col, &v);
+	return v;
+}
+
+static void paws_sum_peer(const struct tcptw_report *r,
+			  const struct tcptw_peer *peer, struct paws_sum *s)
+{
+	size_t i, len = 0;
+	int c, ports = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->age = UINT64_MAX;
+	for (i = 0; i < r->nr_paws; i++) {
+		const struct tcptw_peer *row = &r->paws[i];
+		uint64_t v;
+
+		if (row->family != peer->family ||
+		    memcmp(row->bin, peer->bin, sizeof(row->bin)))
+			continue;
+		s->rejects += paws_col(r, row, TCPTW_COL_REJECTS);
+		for (c = 0; c < 4; c++)
+			s->path[c] += paws_col(r, row, TCPTW_COL_P_ESTAB + c);
+		s->tw_syn += paws_col(r, row, TCPTW_COL_TW_SYN);
+		s->nat |= paws_col(r, row, TCPTW_COL_P_NAT) == 1;
+		/* Distinct source ports cannot be summed: the most is a floor. */
+		v = paws_col(r, row, TCPTW_COL_SPORTS);
+		if (v > s->sports)
+			s->sports = v;
+		if (tcptw_paws_value(r, row, TCPTW_COL_AGE_S, &v) && v < s->age)
+			s->age = v;
+		if (++ports <= 3 && len < sizeof(s->ports))
+			len += snprintf(s->ports + len, sizeof(s->ports) - len,
+					"%s%llu (%llu)", ports > 1 ? ", " : "",
+					(unsigned long long)paws_col(r, row, TCPTW_COL_LPORT),
+					(unsigned long long)paws_col(r, row, TCPTW_COL_REJECTS));
+		else if (ports == 4 && len < sizeof(s->ports))
+			snprintf(s->ports + len, sizeof(s->ports) - len, ", ...");
+	}
+}
+
+static bool seen_before(const struct tcptw_report *r, size_t upto,
+			const struct tcptw_peer *p)
+{
+	size_t i;
+
+	for (i = 0; i < upto; i++)
+		if (r->paws[i].family == p->family &&
+		    !memcmp(r->paws[i].bin, p->bin, sizeof(p->bin)))
+			return true;
+	return false;
+}
+
+/*
+ * PAWS rejects that look like NAT (format 1.1): several hosts behind one
+ * address whose timestamp clocks disagree, refused by this host's TIME-WAIT.
+ */
+static void check_nat(struct doctor *d, const struct sysctl_val *ts,
+		      const struct sysctl_val *rfc1337)
+{
+	const struct tcptw_report *r = d->r;
+	size_t i, shown = 0, more = 0;
+	uint64_t other_rejects = 0;
+	const struct tcptw_peer *top_plain = NULL;
+	struct paws_sum top_plain_sum = { 0 };
+	char a[32], b[32];
+
+	if (!r || !r->key_seen[TCPTW_KEY_PAWS_ROWS])
+		return;
+	for (i = 0; i < r->nr_paws; i++) {
+		const struct tcptw_peer *row = &r->paws[i];
+		const struct tcptw_peer *peer;
+		bool keep_tw = rfc1337->found && rfc1337->v[0];
+		struct paws_sum s;
+		enum severity sev;
+
+		if (seen_before(r, i, row))
+			continue;	/* rows are by rejects: first is largest */
+		paws_sum_peer(r, row, &s);
+		if (!s.nat) {
+			other_rejects += s.rejects;
+			if (!top_plain || s.rejects > top_plain_sum.rejects) {
+				top_plain = row;
+				top_plain_sum = s;
+			}
+			continue;
+		}
+		if (shown == DOCTOR_LIST_MAX) {
+			more++;
+			continue;
+		}
+		shown++;
+		peer = peer_by_addr(r, row->family, row->bin);
+		/* Not seen for an hour: history, whatever the settings. */
+		sev = s.age != UINT64_MAX && s.age >= 3600 ? SEV_INFO :
+		      keep_tw && s.path[3] ? SEV_CRIT : SEV_WARN;
+		finding(d, sev, "peer %s: %llu segment%s dropped by PAWS from %s%llu source port%s: looks like NAT",
+			row->addr, (unsigned long long)s.rejects,
+			s.rejects == 1 ? "" : "s",
+			s.sports >= TCPTW_PAWS_SPORTS_MAX ? "at least " : "",
+			(unsigned long long)s.sports, s.sports == 1 ? "" : "s");
+		detail("evidence", "local ports %s; estab %llu, syn_sent %llu, syn_recv %llu, TIME-WAIT %llu of which %llu new SYNs; last %llu s ago; the peer holds %llu TIME-WAIT here; tcp_timestamps = %s, tcp_rfc1337 = %s",
+		       s.ports, (unsigned long long)s.path[0],
+		       (unsigned long long)s.path[1],
+		       (unsigned long long)s.path[2],
+		       (unsigned long long)s.path[3],
+		       (unsigned long long)s.tw_syn,
+		       (unsigned long long)(s.age == UINT64_MAX ? 0 : s.age),
+		       (unsigned long long)peer_col(r, peer, TCPTW_COL_TW),
+		       sysctl_text(ts, a, sizeof(a)),
+		       sysctl_text(rfc1337, b, sizeof(b)));
+		detail("why", "hosts behind one address have unrelated TCP timestamp clocks (each its own clock, and since Linux 4.10 a random offset). When one of them reuses a source port whose previous connection this host still holds in TIME-WAIT, the SYN is accepted only if its timestamp is newer (RFC 6191), so about half are refused: %s",
+		       keep_tw ? "with tcp_rfc1337 = 1 the client's RST cannot end the TIME-WAIT and every retry is refused again, so those connections fail" :
+		       "the client's RST ends the TIME-WAIT and its SYN retry succeeds 1 s later, a delay users see");
+		detail("fix", "%sdo not enable net.ipv4.tcp_tw_recycle (removed in Linux 4.12: it refused such SYNs on every connection from the address) and do not set tcp_timestamps=0 here or on the clients (PAWS is lost, and the TIME-WAIT check falls back to sequence numbers, which fail the same way); tcp_tw_reuse does not help, it only affects connect(). Instead keep this host from holding TIME-WAIT towards the NAT: let the clients close first (keep-alive, client-side close), reuse connections so fewer are opened; on the NAT, avoid reusing a source port within 60 s (a larger port pool or more public addresses)",
+		       keep_tw ? "sysctl -w net.ipv4.tcp_rfc1337=0 so a client's RST ends the TIME-WAIT; " : "");
+	}
+	if (more)
+		finding(d, SEV_INFO, "%zu more peers look like NAT", more);
+	if (more)
+		detail("fix", "tcptw --sort paws; the PAWS table lists them all (tcptw -o json --top 0)");
+	if (top_plain && other_rejects >= 100) {
+		finding(d, SEV_INFO, "%llu segments dropped by PAWS from peers that do not look like NAT",
+			(unsigned long long)other_rejects);
+		detail("evidence", "most from %s: %llu (local ports %s; estab %llu, syn_sent %llu, syn_recv %llu, TIME-WAIT %llu), one source port at a time",
+		       top_plain->addr,
+		       (unsigned long long)top_plain_sum.rejects,
+		       top_plain_sum.ports,
+		       (unsigned long long)top_plain_sum.path[0],
+		       (unsigned long long)top_plain_sum.path[1],
+		       (unsigned long long)top_plain_sum.path[2],
+		       (unsigned long long)top_plain_sum.path[3]);
+		detail("why", "PAWS drops a segment whose timestamp is older than the last one of its connection: a few are old duplicates; many from one host mean its timestamps went backwards (a middlebox rewriting them, a host that rebooted) or, in SYN_SENT, SYN-ACKs echoing a timestamp this host never sent");
+		detail("fix", "nothing to tune on this host; if it persists, capture the peer's segments (tcpdump) and compare their TSval and TSecr");
+	}
+}
+
+/* Port exhaustion per destination (format 1.1): the port table, exactly. */
+static void check_tuples(struct doctor *d, const struct sysctl_val *reuse,
+			 const struct sysctl_val *ts)
+{
+	const struct tcptw_report *r = d->r;
+	size_t i, shown = 0, more = 0;
+	char a[32], b[32];
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nr_tuples; i++) {
+		const struct tcptw_tuple *t = &r->tuples[i];
+		const struct tcptw_peer *peer;
+		uint64_t used = 0, range = 0, pct = 0;
+		char remote[TCPTW_TUPLE_MAX];
+
+		tcptw_tuple_value(r, t, TCPTW_COL_USED, &used);
+		tcptw_tuple_value(r, t, TCPTW_COL_RANGE, &range);
+		tcptw_tuple_value(r, t, TCPTW_COL_PCT, &pct);
+		if (pct < 50)
+			break;	/* sorted by pct */
+		if (shown == DOCTOR_LIST_MAX) {
+			more++;
+			continue;
+		}
+		shown++;
+		snprintf(remote, sizeof(remote),
+			 t->family == AF_INET6 ? "[%s]:%u" : "%s:%u", t->remote,
+			 t->port);
+		peer = peer_by_addr(r, t->family, t->remote_bin);
+		finding(d, pct >= 80 ? SEV_CRIT : SEV_WARN,
+			"%s -> %s uses %llu of %llu local ports (%llu%%): %s",
+			t->local, remote, (unsigned long long)used,
+			(unsigned long long)range, (unsigned long long)pct,
+			pct >= 80 ? "connect() will fail with EADDRNOTAVAIL" :
+			"connect() fails with EADDRNOTAVAIL at 100%");
+		detail("evidence", "port table: %s used %llu, range %llu (ip_local_port_range %u-%u); %s in all (every port): %llu outbound TIME-WAIT, %llu established; tcp_tw_reuse = %s, tcp_timestamps = %s",
+		       t->text, (unsigned long long)used,
+		       (unsigned long long)range, r->port_low, r->port_high,
+		       t->remote,
+		       (unsigned long long)peer_col(r, peer, TCPTW_COL_TW_OUT),
+		       (unsigned long long)peer_col(r, peer, TCPTW_COL_ESTAB),
+		       sysctl_text(reuse, a, sizeof(a)),
+		       sysctl_text(ts, b, sizeof(b)));
+		detail("why", "connect() needs a local port that no other socket from %s to %s holds, in any state; a closed connection keeps its port 60 s in TIME-WAIT",
+		       t->local, remote);
+		detail("fix", "reuse connections (pooling, keep-alive) so fewer are opened and closed; %s; widen net.ipv4.ip_local_port_range (e.g. \"10000 65000\", service ports kept out with ip_local_reserved_ports); more source addresses: bind() each socket to one of several local addresses with IP_BIND_ADDRESS_NO_PORT set, so the port is still chosen per destination at connect(); or more destination addresses or ports",
+		       reuse->found && reuse->v[0] == 1 ?
+		       "tcp_tw_reuse is already 1, which frees only ports whose TIME-WAIT is older than 1 s, never those of open connections" :
+		       "net.ipv4.tcp_tw_reuse=1 lets connect() take a port whose TIME-WAIT is older than 1 s (outgoing connections only; needs tcp_timestamps=1)");
+	}
+	if (more) {
+		finding(d, SEV_INFO, "%zu more outbound tuples use 50%% or more of their local ports",
+			more);
+		detail("fix", "tcptw lists them under \"most exhausted ports\" (--top 0 for all)");
 	}
 }
 
@@ -450,7 +719,7 @@ static void check_conntrack(struct doctor *d)
 
 int tcptw_doctor(const struct tcptw_opts *opts)
 {
-	struct sysctl_val ts, reuse, pr, max, fin;
+	struct sysctl_val ts, reuse, pr, max, fin, rfc1337;
 	struct doctor d = { .opts = opts };
 	struct tcptw_report r;
 	unsigned long long width = 0;
@@ -467,6 +736,7 @@ int tcptw_doctor(const struct tcptw_opts *opts)
 	sysctl_read(&d, "net/ipv4/ip_local_port_range", &pr);
 	sysctl_read(&d, "net/ipv4/tcp_max_tw_buckets", &max);
 	sysctl_read(&d, "net/ipv4/tcp_fin_timeout", &fin);
+	sysctl_read(&d, "net/ipv4/tcp_rfc1337", &rfc1337);
 	if (pr.n == 2 && pr.v[0] <= pr.v[1])
 		width = pr.v[1] - pr.v[0] + 1;
 
@@ -476,9 +746,11 @@ int tcptw_doctor(const struct tcptw_opts *opts)
 	check_timestamps(&d, &ts, &reuse);
 	check_reuse(&d, &reuse, &ts, width);
 	check_port_range(&d, &pr);
+	check_tuples(&d, &reuse, &ts);
 	check_buckets(&d, &max);
 	check_fin_timeout(&d, &fin);
 	check_piles(&d, &fin);
+	check_nat(&d, &ts, &rfc1337);
 	check_conntrack(&d);
 
 	if (!d.count[SEV_INFO] && !d.count[SEV_WARN] && !d.count[SEV_CRIT])

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tcptw: command line, reading /proc/tcptw (or a saved report) and the
- * dispatch to the report, check, watch and doctor commands.
+ * dispatch to the report, check, watch, doctor and reset-paws commands.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -154,12 +154,14 @@ static void usage(FILE *out)
 	      "       tcptw check --warn EXPR --crit EXPR [OPTIONS]\n"
 	      "       tcptw watch [-i SECONDS] [--count N] [OPTIONS]\n"
 	      "       tcptw doctor [OPTIONS]\n"
+	      "       tcptw reset-paws                  empty the PAWS table (root)\n"
 	      "Options:\n"
 	      "  -f, --file FILE     read a saved report (\"-\": stdin) instead of /proc/tcptw\n"
 	      "  -o, --output FMT    text (default), json or prom\n"
-	      "  -n, --top N         show the N peers with most TIME-WAIT (default 20, 0: all)\n"
+	      "  -n, --top N         show the N peers with most TIME-WAIT, and N rows of the\n"
+	      "                      port and PAWS tables (default 20, 0: all)\n"
 	      "  -s, --sort COLUMN   sort peers by a peer table column, largest first\n"
-	      "  -p, --peer CIDR     only peers in CIDR (IPv4 or IPv6)\n"
+	      "  -p, --peer CIDR     only peers (remote addresses) in CIDR (IPv4 or IPv6)\n"
 	      "  -w, --warn EXPR     check: WARNING when KEY OP NUMBER holds\n"
 	      "  -c, --crit EXPR     check: CRITICAL when KEY OP NUMBER holds\n"
 	      "  -i, --interval SEC  watch, check rates: seconds between reads (default 1)\n"
@@ -367,8 +369,10 @@ int main(int argc, char **argv)
 		ret = tcptw_watch(&opts);
 	else if (!strcmp(cmd, "doctor"))
 		ret = tcptw_doctor(&opts);
+	else if (!strcmp(cmd, "reset-paws"))
+		ret = tcptw_reset_paws(&opts);
 	else {
-		tcptw_err("unknown command \"%s\" (commands: check, watch, doctor)",
+		tcptw_err("unknown command \"%s\" (commands: check, watch, doctor, reset-paws)",
 			  cmd);
 		ret = TCPTW_UNKNOWN;
 	}

@@ -42,19 +42,25 @@ int tcptw_cidr_parse(const char *s, struct tcptw_cidr *c)
 	return 0;
 }
 
-bool tcptw_cidr_match(const struct tcptw_cidr *c, const struct tcptw_peer *p)
+bool tcptw_cidr_match_addr(const struct tcptw_cidr *c, int family,
+			   const unsigned char *bin)
 {
 	unsigned int bytes = c->bits / 8, rest = c->bits % 8;
 
 	if (!c->family)
 		return true;
-	if (p->family != c->family)
+	if (family != c->family)
 		return false;
-	if (memcmp(p->bin, c->bin, bytes))
+	if (memcmp(bin, c->bin, bytes))
 		return false;
 	if (!rest)
 		return true;
-	return !((p->bin[bytes] ^ c->bin[bytes]) & (0xff00 >> rest));
+	return !((bin[bytes] ^ c->bin[bytes]) & (0xff00 >> rest));
+}
+
+bool tcptw_cidr_match(const struct tcptw_cidr *c, const struct tcptw_peer *p)
+{
+	return tcptw_cidr_match_addr(c, p->family, p->bin);
 }
 
 /* qsort has no context argument; the view is built by one thread. */
@@ -94,6 +100,11 @@ static int view_cmp(const void *pa, const void *pb)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
+static size_t cut_to_top(const struct tcptw_opts *opts, size_t matched)
+{
+	return opts->top && matched > opts->top ? opts->top : matched;
+}
+
 int tcptw_view_build(const struct tcptw_report *r,
 		     const struct tcptw_opts *opts, struct tcptw_view *v)
 {
@@ -101,8 +112,12 @@ int tcptw_view_build(const struct tcptw_report *r,
 
 	memset(v, 0, sizeof(*v));
 	v->rows = calloc(r->nr_peers ? r->nr_peers : 1, sizeof(*v->rows));
-	if (!v->rows)
+	v->tuples = calloc(r->nr_tuples ? r->nr_tuples : 1, sizeof(*v->tuples));
+	v->paws = calloc(r->nr_paws ? r->nr_paws : 1, sizeof(*v->paws));
+	if (!v->rows || !v->tuples || !v->paws) {
+		tcptw_view_free(v);
 		return -1;
+	}
 	for (i = 0; i < r->nr_peers; i++)
 		if (tcptw_cidr_match(&opts->cidr, &r->peers[i]))
 			v->rows[v->matched++] = &r->peers[i];
@@ -112,15 +127,26 @@ int tcptw_view_build(const struct tcptw_report *r,
 	if (sort_pos < 0)
 		sort_pos = 0;
 	qsort(v->rows, v->matched, sizeof(*v->rows), view_cmp);
-	v->n = v->matched;
-	if (opts->top && v->n > opts->top)
-		v->n = opts->top;
+	v->n = cut_to_top(opts, v->matched);
+
+	/* The module's order already is the one worth showing. */
+	for (i = 0; i < r->nr_tuples; i++)
+		if (tcptw_cidr_match_addr(&opts->cidr, r->tuples[i].family,
+					  r->tuples[i].remote_bin))
+			v->tuples[v->tuples_matched++] = &r->tuples[i];
+	v->nr_tuples = cut_to_top(opts, v->tuples_matched);
+	for (i = 0; i < r->nr_paws; i++)
+		if (tcptw_cidr_match(&opts->cidr, &r->paws[i]))
+			v->paws[v->paws_matched++] = &r->paws[i];
+	v->nr_paws = cut_to_top(opts, v->paws_matched);
 	return 0;
 }
 
 void tcptw_view_free(struct tcptw_view *v)
 {
 	free(v->rows);
+	free(v->tuples);
+	free(v->paws);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -134,23 +160,41 @@ static const char *key_text(const struct tcptw_report *r, int k, char *buf)
 }
 
 static const struct tcptw_column peer_columns[] = {
-	[TCPTW_COL_PEER]		= { "peer", true },
-	[TCPTW_COL_TW]			= { "tw" },
-	[TCPTW_COL_TW_IN]		= { "tw_in" },
-	[TCPTW_COL_TW_OUT]		= { "tw_out" },
-	[TCPTW_COL_ESTAB]		= { "estab" },
-	[TCPTW_COL_SYN_SENT]		= { "syn_sent" },
-	[TCPTW_COL_SYN_RECV]		= { "syn_recv" },
-	[TCPTW_COL_FIN_WAIT1]		= { "fin_wait1" },
-	[TCPTW_COL_FIN_WAIT2]		= { "fin_wait2" },
-	[TCPTW_COL_CLOSE_WAIT]		= { "close_wait" },
-	[TCPTW_COL_LAST_ACK]		= { "last_ack" },
-	[TCPTW_COL_CLOSING]		= { "closing" },
-	[TCPTW_COL_CLOSE]		= { "close" },
-	[TCPTW_COL_TW_TTL_MIN_MS]	= { "ttl_min" },
-	[TCPTW_COL_TW_TTL_MAX_MS]	= { "ttl_max" },
-	[TCPTW_NR_COLS]			= { "+tw", false },	/* watch */
+	[TCPTW_COL_PEER]		= { .header = "peer", .left = true },
+	[TCPTW_COL_TW]			= { .header = "tw" },
+	[TCPTW_COL_TW_IN]		= { .header = "tw_in" },
+	[TCPTW_COL_TW_OUT]		= { .header = "tw_out" },
+	[TCPTW_COL_ESTAB]		= { .header = "estab" },
+	[TCPTW_COL_SYN_SENT]		= { .header = "syn_sent" },
+	[TCPTW_COL_SYN_RECV]		= { .header = "syn_recv" },
+	[TCPTW_COL_FIN_WAIT1]		= { .header = "fin_wait1" },
+	[TCPTW_COL_FIN_WAIT2]		= { .header = "fin_wait2" },
+	[TCPTW_COL_CLOSE_WAIT]		= { .header = "close_wait" },
+	[TCPTW_COL_LAST_ACK]		= { .header = "last_ack" },
+	[TCPTW_COL_CLOSING]		= { .header = "closing" },
+	[TCPTW_COL_CLOSE]		= { .header = "close" },
+	[TCPTW_COL_TW_TTL_MIN_MS]	= { .header = "ttl_min" },
+	[TCPTW_COL_TW_TTL_MAX_MS]	= { .header = "ttl_max" },
+	[TCPTW_COL_PAWS]		= { .header = "paws" },
+	[TCPTW_COL_NAT]			= { .header = "nat" },
 };
+static const struct tcptw_column growth_column = { .header = "+tw" };	/* watch */
+
+/* The known peer columns this report has, in table order. */
+static size_t peer_columns_of(const struct tcptw_report *r, int *ids,
+			      struct tcptw_column *cols)
+{
+	size_t n = 0;
+	int c;
+
+	for (c = 0; c < TCPTW_NR_COLS; c++) {
+		if (r->col_pos[c] < 0)
+			continue;	/* a later MINOR's: 1.0 shows as it did */
+		ids[n] = c;
+		cols[n++] = peer_columns[c];
+	}
+	return n;
+}
 
 static const struct tcptw_peer *find_peer(const struct tcptw_report *r,
 					  const struct tcptw_peer *p)
@@ -167,20 +211,24 @@ static const struct tcptw_peer *find_peer(const struct tcptw_report *r,
 }
 
 static void peer_cells(struct tcptw_table *t, const struct tcptw_report *r,
-		       const struct tcptw_peer *p,
+		       const struct tcptw_peer *p, const int *ids, size_t n,
 		       const struct tcptw_report *prev)
 {
 	char buf[TCPTW_UNIT_MAX];
 	uint64_t v, old;
-	int c;
+	size_t i;
 
 	tcptw_table_cell(t, "%s", p->addr);
-	for (c = 1; c < TCPTW_NR_COLS; c++) {
+	for (i = 1; i < n; i++) {
+		int c = ids[i];
+
 		if (!tcptw_peer_value(r, p, c, &v))
 			tcptw_table_cell(t, "%s", TCPTW_NO_VALUE);
 		else if (c == TCPTW_COL_TW_TTL_MIN_MS ||
 			 c == TCPTW_COL_TW_TTL_MAX_MS)
 			tcptw_table_cell(t, "%s", tcptw_human_ms(buf, v));
+		else if (c == TCPTW_COL_NAT)
+			tcptw_table_cell(t, "%s", v ? "yes" : "-");
 		else
 			tcptw_table_cell(t, "%s", tcptw_human(buf, v));
 	}
@@ -204,14 +252,130 @@ void tcptw_print_peers(FILE *out, const struct tcptw_report *r,
 		       const struct tcptw_view *v,
 		       const struct tcptw_report *prev)
 {
+	struct tcptw_column cols[TCPTW_NR_COLS + 1];
+	int ids[TCPTW_NR_COLS];
+	struct tcptw_table t;
+	size_t i, n;
+
+	n = peer_columns_of(r, ids, cols);
+	if (prev)
+		cols[n] = growth_column;
+	tcptw_table_init(&t, cols, n + (prev ? 1 : 0));
+	for (i = 0; i < v->n; i++)
+		peer_cells(&t, r, v->rows[i], ids, n, prev);
+	if (r->other)
+		peer_cells(&t, r, r->other, ids, n, prev);
+	tcptw_table_print(&t, out);
+	tcptw_table_free(&t);
+}
+
+/* A tuple's remote end as people write it: "192.0.2.9:5432", "[fd00::9]:53". */
+static const char *remote_text(const struct tcptw_tuple *tp, char *buf,
+			       size_t size)
+{
+	snprintf(buf, size, tp->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 tp->remote, tp->port);
+	return buf;
+}
+
+static const struct tcptw_column tuple_columns[] = {
+	{ .header = "local", .left = true },
+	{ .header = "remote", .left = true },
+	{ .header = "used" },
+	{ .header = "range" },
+	{ .header = "pct" },
+};
+
+/* The most exhausted ports: the port table's rows, exact numbers. */
+static void print_tuples(FILE *out, const struct tcptw_report *r,
+			 const struct tcptw_view *v, bool filtered)
+{
+	char remote[TCPTW_TUPLE_MAX];
+	struct tcptw_table t;
+	uint64_t val;
+	size_t i;
+	int c;
+
+	fprintf(out, "\nmost exhausted ports: %zu shown of %zu%s, by pct\n",
+		v->nr_tuples, r->nr_tuples, filtered ? " (filtered)" : "");
+	if (!v->nr_tuples)
+		return;
+	tcptw_table_init(&t, tuple_columns,
+			 sizeof(tuple_columns) / sizeof(tuple_columns[0]));
+	for (i = 0; i < v->nr_tuples; i++) {
+		const struct tcptw_tuple *tp = v->tuples[i];
+
+		tcptw_table_cell(&t, "%s", tp->local);
+		tcptw_table_cell(&t, "%s", remote_text(tp, remote,
+						       sizeof(remote)));
+		for (c = TCPTW_COL_USED; c <= TCPTW_COL_PCT; c++) {
+			if (!tcptw_tuple_value(r, tp, c, &val))
+				tcptw_table_cell(&t, "%s", TCPTW_NO_VALUE);
+			else
+				tcptw_table_cell(&t, "%llu%s",
+						 (unsigned long long)val,
+						 c == TCPTW_COL_PCT ? "%" : "");
+		}
+	}
+	tcptw_table_print(&t, out);
+	tcptw_table_free(&t);
+}
+
+static const struct tcptw_column paws_columns[TCPTW_NR_PAWS_COLS] = {
+	[TCPTW_COL_PAWS_PEER]	= { .header = "peer", .left = true },
+	[TCPTW_COL_LPORT]	= { .header = "lport" },
+	[TCPTW_COL_REJECTS]	= { .header = "rejects" },
+	[TCPTW_COL_P_ESTAB]	= { .header = "estab" },
+	[TCPTW_COL_P_SYN_SENT]	= { .header = "syn_sent" },
+	[TCPTW_COL_P_SYN_RECV]	= { .header = "syn_recv" },
+	[TCPTW_COL_P_TW]	= { .header = "tw" },
+	[TCPTW_COL_SPORTS]	= { .header = "sports" },
+	[TCPTW_COL_TW_SYN]	= { .header = "tw_syn" },
+	[TCPTW_COL_P_NAT]	= { .header = "nat" },
+	[TCPTW_COL_AGE_S]	= { .header = "age" },
+};
+
+static void paws_cells(struct tcptw_table *t, const struct tcptw_report *r,
+		       const struct tcptw_peer *p)
+{
+	char buf[TCPTW_UNIT_MAX];
+	uint64_t v;
+	int c;
+
+	tcptw_table_cell(t, "%s", p->addr);
+	for (c = 1; c < TCPTW_NR_PAWS_COLS; c++) {
+		if (!tcptw_paws_value(r, p, c, &v))
+			tcptw_table_cell(t, "%s", TCPTW_NO_VALUE);
+		else if (c == TCPTW_COL_LPORT)
+			tcptw_table_cell(t, "%llu", (unsigned long long)v);
+		else if (c == TCPTW_COL_SPORTS)
+			tcptw_table_cell(t, "%llu%s", (unsigned long long)v,
+					 v >= TCPTW_PAWS_SPORTS_MAX ? "+" : "");
+		else if (c == TCPTW_COL_P_NAT)
+			tcptw_table_cell(t, "%s", v ? "yes" : "-");
+		else if (c == TCPTW_COL_AGE_S)
+			tcptw_table_cell(t, "%ss", tcptw_human(buf, v));
+		else
+			tcptw_table_cell(t, "%s", tcptw_human(buf, v));
+	}
+}
+
+/* PAWS rejects per (peer, local port), path by path, NAT suspicion. */
+static void print_paws(FILE *out, const struct tcptw_report *r,
+		       const struct tcptw_view *v, bool filtered)
+{
 	struct tcptw_table t;
 	size_t i;
 
-	tcptw_table_init(&t, peer_columns, TCPTW_NR_COLS + (prev ? 1 : 0));
-	for (i = 0; i < v->n; i++)
-		peer_cells(&t, r, v->rows[i], prev);
-	if (r->other)
-		peer_cells(&t, r, r->other, prev);
+	fprintf(out, "\nPAWS rejects: %zu shown of %zu%s, by rejects\n",
+		v->nr_paws, r->nr_paws, filtered ? " (filtered)" : "");
+	if (!v->nr_paws && !r->paws_other)
+		return;
+	tcptw_table_init(&t, paws_columns, TCPTW_NR_PAWS_COLS);
+	for (i = 0; i < v->nr_paws; i++)
+		paws_cells(&t, r, v->paws[i]);
+	if (r->paws_other)
+		paws_cells(&t, r, r->paws_other);
 	tcptw_table_print(&t, out);
 	tcptw_table_free(&t);
 }
@@ -236,11 +400,30 @@ void tcptw_print_text(FILE *out, const struct tcptw_report *r,
 	fprintf(out, "PAWS       %s dropped on established, %s on SYN_SENT\n",
 		key_text(r, TCPTW_KEY_PAWS_ESTAB, a),
 		key_text(r, TCPTW_KEY_PAWS_ACTIVE, b));
+	/* 1.1: what tcptw attributed, per path, and to how many NATs. */
+	if (r->key_seen[TCPTW_KEY_PAWS_REJ_ESTAB]) {
+		fprintf(out, "PAWS seen  %s established, %s SYN_SENT, %s SYN_RECV, %s TIME-WAIT in the last %s s\n",
+			key_text(r, TCPTW_KEY_PAWS_REJ_ESTAB, a),
+			key_text(r, TCPTW_KEY_PAWS_REJ_SYN_SENT, b),
+			key_text(r, TCPTW_KEY_PAWS_REJ_SYN_RECV, c),
+			key_text(r, TCPTW_KEY_PAWS_REJ_TW, d),
+			key_text(r, TCPTW_KEY_PAWS_SINCE_S, e));
+		fprintf(out, "PAWS rows  %s (cap %s), %s rejects in \"other\", NAT suspects: %s\n",
+			key_text(r, TCPTW_KEY_PAWS_ROWS, a),
+			key_text(r, TCPTW_KEY_PAWS_MAX, b),
+			key_text(r, TCPTW_KEY_PAWS_OTHER, c),
+			key_text(r, TCPTW_KEY_NAT_SUSPECTS, d));
+	}
 	if (r->key_has[TCPTW_KEY_PORT_RANGE])
 		fprintf(out, "ports      %u-%u (%u local ports)\n", r->port_low,
 			r->port_high, r->port_high - r->port_low + 1);
 	else
 		fprintf(out, "ports      -\n");
+	if (r->key_seen[TCPTW_KEY_TUPLES])
+		fprintf(out, "tuples     %s (local, remote, port) of outbound sockets (cap %s rows), most used: %s%% of the local ports\n",
+			key_text(r, TCPTW_KEY_TUPLES, a),
+			key_text(r, TCPTW_KEY_TUPLES_MAX, b),
+			key_text(r, TCPTW_KEY_PORT_USAGE_MAX_PCT, c));
 	fprintf(out, "walk       %s sockets, %s peers (cap %s), %s ehash buckets, %s us\n",
 		key_text(r, TCPTW_KEY_SOCKETS, a),
 		key_text(r, TCPTW_KEY_PEERS, b),
@@ -259,6 +442,11 @@ void tcptw_print_text(FILE *out, const struct tcptw_report *r,
 		opts->cidr.family ? " (filtered)" : "",
 		opts->sort_name ? opts->sort_name : "tw");
 	tcptw_print_peers(out, r, &v, NULL);
+	/* The 1.1 tables, only when they have something to say. */
+	if (r->nr_tuples)
+		print_tuples(out, r, &v, opts->cidr.family);
+	if (r->nr_paws || r->paws_other)
+		print_paws(out, r, &v, opts->cidr.family);
 	tcptw_view_free(&v);
 }
 
@@ -287,29 +475,74 @@ static void json_value(FILE *out, bool has, uint64_t v)
 		fputs("null", out);
 }
 
-static void json_peer(FILE *out, const struct tcptw_report *r,
-		      const struct tcptw_peer *p)
+/* Columns 1.. of a row by header name, later MINORs' included. */
+static void json_columns(FILE *out, const struct tcptw_header *h,
+			 const uint64_t *val, const unsigned char *has)
 {
 	unsigned int i;
 
+	for (i = 1; i < h->ncols; i++) {
+		fputc(',', out);
+		json_string(out, h->name[i]);
+		fputc(':', out);
+		json_value(out, has[i], val[i]);
+	}
+}
+
+static const char *family_name(const struct tcptw_peer *p)
+{
+	return p->is_other ? "other" : p->family == AF_INET ? "ipv4" : "ipv6";
+}
+
+static void json_peer(FILE *out, const struct tcptw_report *r,
+		      const struct tcptw_peer *p)
+{
+	struct tcptw_header h = { r->ncols, r->col_name };
+
 	fputs("{\"peer\":", out);
 	json_string(out, p->addr);
-	fprintf(out, ",\"family\":\"%s\"", p->is_other ? "other" :
-		p->family == AF_INET ? "ipv4" : "ipv6");
+	fprintf(out, ",\"family\":\"%s\"", family_name(p));
 	/* Header order: known columns first as in 1.0, later ones after. */
-	for (i = 1; i < r->ncols; i++) {
-		fputc(',', out);
-		json_string(out, r->col_name[i]);
-		fputc(':', out);
-		json_value(out, p->has[i], p->val[i]);
-	}
+	json_columns(out, &h, p->val, p->has);
 	fputc('}', out);
+}
+
+static void json_tuple(FILE *out, const struct tcptw_report *r,
+		       const struct tcptw_tuple *t)
+{
+	fputs("{\"tuple\":", out);
+	json_string(out, t->text);
+	fprintf(out, ",\"family\":\"%s\",\"local\":",
+		t->family == AF_INET ? "ipv4" : "ipv6");
+	json_string(out, t->local);
+	fputs(",\"remote\":", out);
+	json_string(out, t->remote);
+	fprintf(out, ",\"port\":%u", t->port);
+	json_columns(out, &r->tuple_hdr, t->val, t->has);
+	fputc('}', out);
+}
+
+static void json_paws(FILE *out, const struct tcptw_report *r,
+		      const struct tcptw_peer *p)
+{
+	fputs("{\"peer\":", out);
+	json_string(out, p->addr);
+	fprintf(out, ",\"family\":\"%s\"", family_name(p));
+	json_columns(out, &r->paws_hdr, p->val, p->has);
+	fputc('}', out);
+}
+
+/* "name": [ rows ] as the peers array is laid out. */
+static void json_list_end(FILE *out, size_t n)
+{
+	fputs(n ? "\n  ]" : "]", out);
 }
 
 void tcptw_print_json(FILE *out, const struct tcptw_report *r,
 		      const struct tcptw_opts *opts)
 {
 	struct tcptw_view v;
+	bool first = true;
 	size_t i;
 	int k;
 
@@ -320,7 +553,12 @@ void tcptw_print_json(FILE *out, const struct tcptw_report *r,
 	fprintf(out, "{\n  \"format\": \"%u.%u\",\n  \"summary\": {", r->major,
 		r->minor);
 	for (k = 0; k < TCPTW_NR_KEYS; k++) {
-		fprintf(out, "%s\n    \"%s\": ", k ? "," : "", tcptw_key_names[k]);
+		/* A later MINOR's key is absent from an older report's JSON. */
+		if (!r->key_seen[k] && k != TCPTW_KEY_PEERS_TRUNCATED)
+			continue;
+		fprintf(out, "%s\n    \"%s\": ", first ? "" : ",",
+			tcptw_key_names[k]);
+		first = false;
 		if (k == TCPTW_KEY_PORT_RANGE && r->key_has[k])
 			fprintf(out, "{\"low\": %u, \"high\": %u}", r->port_low,
 				r->port_high);
@@ -334,11 +572,35 @@ void tcptw_print_json(FILE *out, const struct tcptw_report *r,
 		fputs(i ? ",\n    " : "\n    ", out);
 		json_peer(out, r, v.rows[i]);
 	}
-	fputs(v.n ? "\n  ],\n  \"other\": " : "],\n  \"other\": ", out);
+	json_list_end(out, v.n);
+	fputs(",\n  \"other\": ", out);
 	if (r->other)
 		json_peer(out, r, r->other);
 	else
 		fputs("null", out);
+	if (r->key_seen[TCPTW_KEY_TUPLES] || r->has_tuple_table) {
+		fprintf(out, ",\n  \"tuples_matched\": %zu,\n  \"tuples\": [",
+			v.tuples_matched);
+		for (i = 0; i < v.nr_tuples; i++) {
+			fputs(i ? ",\n    " : "\n    ", out);
+			json_tuple(out, r, v.tuples[i]);
+		}
+		json_list_end(out, v.nr_tuples);
+	}
+	if (r->key_seen[TCPTW_KEY_PAWS_ROWS] || r->has_paws_table) {
+		fprintf(out, ",\n  \"paws_matched\": %zu,\n  \"paws\": [",
+			v.paws_matched);
+		for (i = 0; i < v.nr_paws; i++) {
+			fputs(i ? ",\n    " : "\n    ", out);
+			json_paws(out, r, v.paws[i]);
+		}
+		json_list_end(out, v.nr_paws);
+		fputs(",\n  \"paws_other\": ", out);
+		if (r->paws_other)
+			json_paws(out, r, r->paws_other);
+		else
+			fputs("null", out);
+	}
 	fputs("\n}\n", out);
 	tcptw_view_free(&v);
 }
@@ -383,6 +645,33 @@ static const struct prom_metric prom_summary[TCPTW_NR_KEYS] = {
 		"Time the walk took." },
 	[TCPTW_KEY_PEERS_TRUNCATED] = { "tcptw_peers_truncated_sockets", "gauge",
 		"Sockets summed into the other row because their peer had no row." },
+	/* 1.1. The four paws_rej_* keys are one family, by path. */
+	[TCPTW_KEY_PAWS_REJ_ESTAB] = { "tcptw_paws_rejects_total", "counter",
+		"PAWS rejects tcptw attributed since paws_since_s, by path (estab, syn_sent, syn_recv, tw); reset by tcptw reset-paws." },
+	[TCPTW_KEY_PAWS_SINCE_S] = { "tcptw_paws_since_seconds", "gauge",
+		"Seconds since PAWS counting began or was reset." },
+	[TCPTW_KEY_PAWS_ROWS] = { "tcptw_paws_rows", "gauge",
+		"Rows in the PAWS table, other not included." },
+	[TCPTW_KEY_PAWS_MAX] = { "tcptw_paws_max", "gauge",
+		"The cap on PAWS table rows (module parameter paws_max)." },
+	[TCPTW_KEY_PAWS_OTHER] = { "tcptw_paws_other_rejects_total", "counter",
+		"PAWS rejects summed into the PAWS table's other row because its cap was reached." },
+	[TCPTW_KEY_NAT_SUSPECTS] = { "tcptw_nat_suspects", "gauge",
+		"Peers whose PAWS rejects look like several hosts behind one address (NAT)." },
+	[TCPTW_KEY_TUPLES] = { "tcptw_tuples", "gauge",
+		"Distinct outbound (local address, remote address, remote port) tuples." },
+	[TCPTW_KEY_TUPLES_MAX] = { "tcptw_tuples_max", "gauge",
+		"The cap on port table rows (module parameter max_tuples)." },
+	[TCPTW_KEY_PORT_USAGE_MAX_PCT] = { "tcptw_port_usage_max_pct", "gauge",
+		"The largest share of ip_local_port_range one outbound tuple holds, in percent." },
+};
+
+/* The path label of each paws_rej_* key. */
+static const char *const prom_paws_path[TCPTW_NR_KEYS] = {
+	[TCPTW_KEY_PAWS_REJ_ESTAB]	= "estab",
+	[TCPTW_KEY_PAWS_REJ_SYN_SENT]	= "syn_sent",
+	[TCPTW_KEY_PAWS_REJ_SYN_RECV]	= "syn_recv",
+	[TCPTW_KEY_PAWS_REJ_TW]		= "tw",
 };
 
 /* Per-peer state label values: the state names of /proc/net/tcp. */
@@ -410,6 +699,17 @@ static void prom_summary_key(FILE *out, const struct tcptw_report *r, int k)
 	const struct prom_metric *m = &prom_summary[k];
 	uint64_t v = r->key[k];
 
+	if (!r->key_seen[k] && k != TCPTW_KEY_PEERS_TRUNCATED)
+		return;		/* a later MINOR's key: no family at all */
+	if (prom_paws_path[k]) {
+		m = &prom_summary[TCPTW_KEY_PAWS_REJ_ESTAB];
+		if (k == TCPTW_KEY_PAWS_REJ_ESTAB)
+			prom_head(out, m->name, m->type, m->help);
+		if (r->key_has[k])
+			fprintf(out, "%s{path=\"%s\"} %llu\n", m->name,
+				prom_paws_path[k], (unsigned long long)v);
+		return;
+	}
 	if (k == TCPTW_KEY_PORT_RANGE) {
 		prom_head(out, "tcptw_port_range_low", m->type,
 			  "net.ipv4.ip_local_port_range, first port.");
@@ -449,6 +749,57 @@ static void prom_peer_sample(FILE *out, const struct tcptw_report *r,
 			(unsigned long long)(val % 1000));
 	else
 		fprintf(out, "%llu\n", (unsigned long long)val);
+}
+
+/*
+ * One series per flagged peer, whether or not it is among the --top peers
+ * by TIME-WAIT (a NAT may hold little of it), at most --top of them.
+ */
+static void prom_nat_suspects(FILE *out, const struct tcptw_report *r,
+			      const struct tcptw_view *v,
+			      const struct tcptw_opts *opts)
+{
+	size_t i, n = 0;
+	uint64_t nat;
+
+	prom_head(out, "tcptw_peer_nat_suspect", "gauge",
+		  "1 for a peer whose PAWS rejects look like several hosts behind one address (NAT).");
+	for (i = 0; i < v->matched && (!opts->top || n < opts->top); i++) {
+		if (!tcptw_peer_value(r, v->rows[i], TCPTW_COL_NAT, &nat) ||
+		    !nat)
+			continue;
+		fprintf(out, "tcptw_peer_nat_suspect{peer=\"%s\"} 1\n",
+			v->rows[i]->addr);
+		n++;
+	}
+}
+
+/* The --top tuples of the port table, as the module sorted them. */
+static void prom_tuples(FILE *out, const struct tcptw_report *r,
+			const struct tcptw_view *v)
+{
+	static const struct prom_metric m[] = {
+		{ "tcptw_tuple_ports_used", "gauge",
+		  "Local ports an outbound (local, remote, port) tuple holds, in every state (top tuples)." },
+		{ "tcptw_tuple_port_usage_pct", "gauge",
+		  "100 * ports used / ports in ip_local_port_range for the tuple; 100: connect() fails with EADDRNOTAVAIL." },
+	};
+	static const int col[] = { TCPTW_COL_USED, TCPTW_COL_PCT };
+	size_t i, j;
+	uint64_t val;
+
+	for (j = 0; j < sizeof(m) / sizeof(m[0]); j++) {
+		prom_head(out, m[j].name, m[j].type, m[j].help);
+		for (i = 0; i < v->nr_tuples; i++) {
+			const struct tcptw_tuple *t = v->tuples[i];
+
+			if (!tcptw_tuple_value(r, t, col[j], &val))
+				continue;
+			fprintf(out, "%s{local=\"%s\",remote=\"%s\",port=\"%u\"} %llu\n",
+				m[j].name, t->local, t->remote, t->port,
+				(unsigned long long)val);
+		}
+	}
 }
 
 void tcptw_print_prom(FILE *out, const struct tcptw_report *r,
@@ -515,6 +866,17 @@ void tcptw_print_prom(FILE *out, const struct tcptw_report *r,
 	for (i = 0; i < n; i++)
 		prom_peer_sample(out, r, rows[i], TCPTW_COL_TW_TTL_MAX_MS,
 				 "tcptw_peer_tw_ttl_max_seconds", "");
+	if (r->col_pos[TCPTW_COL_PAWS] > 0) {
+		prom_head(out, "tcptw_peer_paws_rejects_total", "counter",
+			  "PAWS rejects attributed to the peer since paws_since_s (top peers and other).");
+		for (i = 0; i < n; i++)
+			prom_peer_sample(out, r, rows[i], TCPTW_COL_PAWS,
+					 "tcptw_peer_paws_rejects_total", "");
+	}
+	if (r->col_pos[TCPTW_COL_NAT] > 0)
+		prom_nat_suspects(out, r, &v, opts);
+	if (r->key_seen[TCPTW_KEY_TUPLES] || r->has_tuple_table)
+		prom_tuples(out, r, &v);
 	free(rows);
 	tcptw_view_free(&v);
 }

@@ -60,17 +60,27 @@ int tcptw_load(const struct tcptw_opts *opts, struct tcptw_report *r,
 
 void tcptw_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Peers to show: filtered by --peer, sorted by --sort, cut to --top. */
+/*
+ * Peers to show: filtered by --peer, sorted by --sort, cut to --top. The
+ * rows of the port and PAWS tables (1.1) likewise, by their remote address,
+ * in the report's order (largest pct, most rejects first).
+ */
 struct tcptw_view {
 	const struct tcptw_peer **rows;
 	size_t n;		/* shown */
 	size_t matched;		/* passing the filter, before --top */
+	const struct tcptw_tuple **tuples;
+	size_t nr_tuples, tuples_matched;
+	const struct tcptw_peer **paws;	/* "other" excluded */
+	size_t nr_paws, paws_matched;
 };
 int tcptw_view_build(const struct tcptw_report *r,
 		     const struct tcptw_opts *opts, struct tcptw_view *v);
 void tcptw_view_free(struct tcptw_view *v);
 int tcptw_cidr_parse(const char *s, struct tcptw_cidr *c);
 bool tcptw_cidr_match(const struct tcptw_cidr *c, const struct tcptw_peer *p);
+bool tcptw_cidr_match_addr(const struct tcptw_cidr *c, int family,
+			   const unsigned char *bin);
 
 void tcptw_print_text(FILE *out, const struct tcptw_report *r,
 		      const struct tcptw_opts *opts, const char *source);
@@ -85,6 +95,7 @@ void tcptw_print_peers(FILE *out, const struct tcptw_report *r,
 int tcptw_check(const struct tcptw_opts *opts);
 int tcptw_watch(const struct tcptw_opts *opts);
 int tcptw_doctor(const struct tcptw_opts *opts);
+int tcptw_reset_paws(const struct tcptw_opts *opts);
 
 /* The time between two reads, for the rates of watch and check. */
 double tcptw_now(void);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tcptw watch: read the report every interval and show what changed since
- * the previous read: counter rates (new TIME-WAIT, overflow, PAWS per second)
- * and TIME-WAIT growth, overall and per peer.
+ * the previous read: counter rates (new TIME-WAIT, overflow, PAWS per second,
+ * per path with format 1.1) and TIME-WAIT growth, overall and per peer.
  */
 #include <string.h>
 #include <unistd.h>
@@ -10,15 +10,23 @@
 #include "table.h"
 #include "tcptw.h"
 
-/* "12.5/s" for a counter; "reset" when it went backwards. */
+/*
+ * "12.5/s" for a counter; "reset" when it went backwards, or for the
+ * paws_rej_* counters when paws_since_s did (tcptw reset-paws).
+ */
 static const char *rate(char *buf, size_t size, const struct tcptw_report *r,
 			const struct tcptw_report *prev, int k, double dt)
 {
+	int since = TCPTW_KEY_PAWS_SINCE_S;
+
 	if (!prev) {
 		snprintf(buf, size, "-");
 	} else if (!r->key_has[k] || !prev->key_has[k]) {
 		snprintf(buf, size, "-");
-	} else if (r->key[k] < prev->key[k]) {
+	} else if (r->key[k] < prev->key[k] ||
+		   (k >= TCPTW_KEY_PAWS_REJ_ESTAB && k <= TCPTW_KEY_PAWS_REJ_TW &&
+		    r->key_has[since] && prev->key_has[since] &&
+		    r->key[since] < prev->key[since])) {
 		snprintf(buf, size, "reset");
 	} else {
 		uint64_t d = r->key[k] - prev->key[k];
@@ -74,6 +82,13 @@ static void frame(FILE *out, const struct tcptw_opts *opts,
 	fprintf(out, "PAWS         %s established, %s SYN_SENT\n",
 		rate(d, sizeof(d), r, prev, TCPTW_KEY_PAWS_ESTAB, dt),
 		rate(e, sizeof(e), r, prev, TCPTW_KEY_PAWS_ACTIVE, dt));
+	/* 1.1: the same drops as tcptw attributed them, path by path. */
+	if (r->key_seen[TCPTW_KEY_PAWS_REJ_ESTAB])
+		fprintf(out, "PAWS seen    %s established, %s SYN_SENT, %s SYN_RECV, %s TIME-WAIT\n",
+			rate(a, sizeof(a), r, prev, TCPTW_KEY_PAWS_REJ_ESTAB, dt),
+			rate(b, sizeof(b), r, prev, TCPTW_KEY_PAWS_REJ_SYN_SENT, dt),
+			rate(c, sizeof(c), r, prev, TCPTW_KEY_PAWS_REJ_SYN_RECV, dt),
+			rate(d, sizeof(d), r, prev, TCPTW_KEY_PAWS_REJ_TW, dt));
 	fputc('\n', out);
 	if (tcptw_view_build(r, opts, &v)) {
 		tcptw_err("out of memory");
@@ -88,13 +103,15 @@ int tcptw_watch(const struct tcptw_opts *opts)
 {
 	struct tcptw_report prev = { 0 }, r;
 	bool have_prev = false;
-	double last = 0, now;
+	double start = tcptw_now(), last = 0, now, wait;
 	unsigned long n;
 	char msg[512];
 
 	for (n = 1; !opts->count || n <= opts->count; n++) {
-		if (n > 1)
-			tcptw_sleep(opts->interval);
+		/* On a fixed schedule: the time each read takes does not add up. */
+		wait = start + (n - 1) * opts->interval - tcptw_now();
+		if (n > 1 && wait > 0)
+			tcptw_sleep(wait);
 		now = tcptw_now();
 		if (tcptw_load(opts, &r, msg, sizeof(msg))) {
 			tcptw_err("%s", msg);

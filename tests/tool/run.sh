@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Host tests of the tcptw tool, built with ASan+UBSan: golden reports (real
-# ones from the 6.1 and 6.12 VMs, hand-made edge cases) to text, JSON and
+# ones from the 6.1 and 6.12 VMs, 1.0 and the 1.1 NAT scenario; hand-made 1.1
+# ones with the port and PAWS tables; edge cases) to text, JSON and
 # Prometheus; corrupted reports to exit 3 with their message; check
 # thresholds to exit codes; watch over a file that changes; doctor over
-# sysctl trees of bad tuning advice; man page lint; a bounded libFuzzer run.
+# sysctl trees of bad tuning advice and over NAT and port-exhaustion reports;
+# reset-paws and its refusals; man page lint; a bounded libFuzzer run.
 #
 # TCPTW_REGEN=1 rewrites missing expected outputs (then read them by hand).
 # --fuzz-only runs only the fuzzer, TCPTW_FUZZ_SECONDS long (default 30).
@@ -45,7 +47,7 @@ mkdir -p "$build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 san=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
-srcs=(main.c report.c table.c output.c check.c watch.c doctor.c)
+srcs=(main.c report.c table.c output.c check.c watch.c doctor.c reset.c)
 
 fuzz() {
 	local cc="" fuzzer=$build/tcptw-fuzz corpus=$build/corpus out
@@ -67,6 +69,7 @@ fuzz() {
 		cp "$f" "$corpus/$(basename "$(dirname "$f")")-$(basename "$f")"
 	done
 	out=$("$fuzzer" -max_total_time="$fuzz_seconds" -max_len=8192 \
+		-dict="$here/fuzz.dict" \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$build/" "$corpus" 2>&1)
 	local st=$?
@@ -132,6 +135,13 @@ options=(
 	"peer-v6-host|golden/ipv6.report|--peer 2001:db8::1 -o json"
 	"other-top2-prom|golden/other.report|--top 2 -o prom"
 	"minor-sort-new-column|golden/minor.report|--sort port_usage"
+	"nat-sort-paws|golden/nat-1.1.report|--sort paws --top 4"
+	"nat-sort-nat-json|golden/nat-1.1.report|--sort nat --top 2 -o json"
+	"nat-peer-cidr|golden/nat-1.1.report|--peer 203.0.113.0/24"
+	"nat-peer-host-prom|golden/nat-1.1.report|--peer 192.0.2.77 -o prom"
+	"ports-peer-v6-json|golden/ports-1.1.report|--peer fd00::/64 -o json"
+	"ports-top1-prom|golden/ports-1.1.report|--top 1 -o prom"
+	"paws-other-top1|golden/paws-other-1.1.report|--top 1"
 )
 for o in "${options[@]}"; do
 	IFS='|' read -r name report args <<<"$o"
@@ -161,10 +171,14 @@ errors=(
 	"3|unknown command|unknown command|-f golden/empty.report frobnicate"
 	"3|--warn outside check|belong to \"tcptw check\"|-f golden/empty.report --warn tw_count>1"
 	"3|bad --top|expected a number of peers|--top -1"
+	"3|--sort paws on a 1.0 report|no such column|-f golden/scenario-6.1.report --sort paws"
+	"3|reset-paws to stdin|not to standard input|-f - reset-paws"
+	"3|reset-paws without the module|module is not loaded|reset-paws"
+	"3|reset-paws to a directory|Is a directory|-f golden reset-paws"
 )
 for e in "${errors[@]}"; do
 	IFS='|' read -r code name want args <<<"$e"
-	if [ "$name" = "no module" ]; then
+	if [ "$name" = "no module" ] || [ "$name" = "reset-paws without the module" ]; then
 		[ ! -e /proc/tcptw ] || { result 0 "error: $name (skipped: /proc/tcptw exists)"; continue; }
 	fi
 	# shellcheck disable=SC2086
@@ -200,10 +214,36 @@ checks=(
 	"3|scenario-6.1|bad threshold|--warn tw_count=>1"
 	"3|scenario-6.1|bad threshold|--warn tw_count>"
 	"3|scenario-6.1|bad threshold|--warn tw_count>-1"
+	"3|scenario-6.1|bad threshold|--warn kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk>1"
 	"3|scenario-6.1|not a number|--warn port_range>1"
 	"3|scenario-6.1|no threshold|"
 	"0|scenario-6.1|'paws_estab/s'=0.000;10;;;|-i 0.1 --warn paws_estab/s>10"
 	"2|scenario-6.1|CRITICAL|--warn tw_count>10 --crit peer.syn_sent>2"
+	"2|ports-1.1|CRITICAL - tuple.pct>=99 (99)|--warn tuple.pct>=90 --crit tuple.pct>=99"
+	"0|ports-1.1|'tuple.pct'=99;100;;;|--warn tuple.pct>=100"
+	"1|ports-1.1|WARNING - tuple.used>20000 (27950)|--warn tuple.used>20000"
+	"0|nat-1.1|OK - tuple.pct=0 |--warn tuple.pct>=90 --crit tuple.pct>=99"
+	"0|paws-other-1.1|'tuple.pct'=U;90;;;|--warn tuple.pct>=90"
+	"2|ports-1.1|CRITICAL - port_usage_max_pct>=95 (99)|--warn port_usage_max_pct>=80 --crit port_usage_max_pct>=95"
+	"1|nat-1.1|WARNING - paws.rejects>100 (409)|--warn paws.rejects>100 --crit paws.rejects>1000"
+	"0|ports-1.1|'paws.rejects'=1;100;;;|--warn paws.rejects>100"
+	"1|paws-other-1.1|PAWS table truncated: 9 rejects in \"other\" not judged per row|--warn paws.rejects>5"
+	"2|nat-1.1|CRITICAL - paws.nat>=1 (1)|--crit paws.nat>=1"
+	"1|nat-1.1|WARNING - paws.tw_syn>100 (380)|--warn paws.tw_syn>100"
+	"1|nat-1.1|WARNING - peer.paws>100 (412)|--warn peer.paws>100"
+	"2|nat-1.1|CRITICAL - peer.nat>=1 (1)|--crit peer.nat>=1"
+	"0|ports-1.1|OK - peer.nat=0|--crit peer.nat>=1"
+	"1|nat-1.1|WARNING - nat_suspects>0 (3)|--warn nat_suspects>0"
+	"1|nat-1.1|WARNING - paws_rej_tw>400 (452)|--warn paws_rej_tw>400 --warn paws_rej_estab>1000"
+	"0|empty-1.1|'paws.rejects'=U;1;;;|--warn paws.rejects>1"
+	"1|paws-cap-1.1|PAWS rejects in \"other\" not judged per peer|--warn peer.paws>1"
+	"3|nat-1.1|no paws column \"nope\"|--warn paws.nope>1"
+	"3|nat-1.1|no tuple column \"tuple\"|--warn tuple.tuple>1"
+	"3|nat-1.1|bad threshold|--warn paws.rejects/s>1"
+	"3|scenario-6.1|has no port table; it came with format 1.1|--warn tuple.pct>90"
+	"3|scenario-6.1|has no PAWS table; it came with format 1.1|--warn paws.rejects>1"
+	"3|scenario-6.1|has no peer column \"nat\"; it came with format 1.1|--crit peer.nat>=1"
+	"3|scenario-6.1|has no key \"port_usage_max_pct\"; it came with format 1.1|--warn port_usage_max_pct>90"
 )
 for c in "${checks[@]}"; do
 	IFS='|' read -r code report want args <<<"$c"
@@ -228,6 +268,25 @@ wait
 [ $st -eq 1 ] && [[ "$out" == "TCPTW WARNING - paws_estab/s>10 ("* ]]
 result $? "check paws_estab/s over two reads: WARNING at ~40/s" "exit $st: $out"
 
+# check: rates of the paws_rej_* counters, and a reset between the reads.
+cp golden/nat-1.1.report "$tmp"
+( sleep 0.5; sed 's/^paws_rej_tw 452$/paws_rej_tw 552/' golden/nat-1.1.report >"$tmp.new" &&
+	mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" check -i 1 --warn 'paws_rej_tw/s>10' --crit 'paws_rej_tw/s>1000' 2>&1)
+st=$?
+wait
+[ $st -eq 1 ] && [[ "$out" == "TCPTW WARNING - paws_rej_tw/s>10 ("* ]] &&
+	[[ "$out" == *"'paws_rej_tw/s'="*";10;1000;;" ]]
+result $? "check paws_rej_tw/s over two reads: WARNING at ~100/s" "exit $st: $out"
+cp golden/nat-1.1.report "$tmp"
+( sleep 0.5; sed -e 's/^paws_rej_tw 452$/paws_rej_tw 552/' -e 's/^paws_since_s 86400$/paws_since_s 0/' \
+	golden/nat-1.1.report >"$tmp.new" && mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" check -i 1 --warn 'paws_rej_tw/s>10' 2>&1)
+st=$?
+wait
+[ $st -eq 3 ] && [[ "$out" == *"reset between reads"* ]]
+result $? "check paws_rej_tw/s across a reset-paws: UNKNOWN, not a rate" "exit $st: $out"
+
 # watch: two reads, the file changes between them.
 cp golden/scenario-6.1.report "$tmp"
 ( sleep 0.5; sed -e 's/^tw_count 50$/tw_count 70/' -e 's/^tw_expired 52$/tw_expired 92/' \
@@ -249,6 +308,29 @@ result $ok "watch -i 1 --count 2: deltas and rates between reads" "$out"
 out=$(TCPTW_PROC=bad/crlf.report "$tool" watch --count 1 2>&1)
 [ $? -eq 3 ]
 result $? "watch on a bad report: exit 3" "$out"
+cp golden/nat-1.1.report "$tmp"
+( sleep 0.5; sed -e 's/^paws_rej_tw 452$/paws_rej_tw 472/' -e 's/^paws_rej_syn_recv 3$/paws_rej_syn_recv 5/' \
+	golden/nat-1.1.report >"$tmp.new" && mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" watch -i 1 --count 2 --top 2 2>&1)
+st=$?
+wait
+ok=0
+for want in "PAWS seen    - established, - SYN_SENT, - SYN_RECV, - TIME-WAIT" \
+	"PAWS seen    0.0/s (+0) established, 0.0/s (+0) SYN_SENT, 2.0/s (+2) SYN_RECV, 20.0/s (+20) TIME-WAIT"; do
+	[[ "$out" == *"$want"* ]] || { ok=1; echo "# missing: $want"; }
+done
+grep -Eq '^203\.0\.113\.7 +120 .* 412 +yes +\+0$' <<<"$out" || { ok=1; echo "# missing: peer row with paws, nat"; }
+[ $st -eq 0 ] || ok=1
+result $ok "watch on 1.1: paws_rej_* rates per path, paws and nat per peer" "$out"
+out=$(TCPTW_PROC=golden/scenario-6.1.report "$tool" watch --count 1 2>&1)
+! grep -q 'PAWS seen' <<<"$out"
+result $? "watch on 1.0: no PAWS-seen line" "$out"
+
+# 1.1 allows an empty port or PAWS table to be left out: same as written.
+sed -e '/^tuple /,$d' golden/empty-1.1.report | sed '$d' >"$build/no-tables.report"
+out=$("$tool" -f "$build/no-tables.report" 2>&1 | tail -n +2)
+[ "$out" = "$("$tool" -f golden/empty-1.1.report | tail -n +2)" ]
+result $? "1.1 without its empty port and PAWS tables reads as with them" "$out"
 
 # doctor: sysctl trees of bad advice, each must be flagged.
 doctors=(
@@ -276,6 +358,29 @@ doctors=(
 	"2|bad-advice|/nonexistent|CRIT  net.ipv4.tcp_tw_recycle is set"
 	"2|bad-advice|/nonexistent|not seen:"
 	"2|bad-advice|/nonexistent|the tcptw report: /nonexistent: No such file"
+	"1|good|golden/nat-1.1.report|WARN  peer 203.0.113.7: 412 segments dropped by PAWS from 9 source ports: looks like NAT"
+	"1|good|golden/nat-1.1.report|local ports 443 (409), 80 (3); estab 0, syn_sent 0, syn_recv 3, TIME-WAIT 409 of which 383 new SYNs"
+	"1|good|golden/nat-1.1.report|WARN  peer 203.0.113.99: 37 segments dropped by PAWS from at least 16 source ports"
+	"1|good|golden/nat-1.1.report|INFO  peer 198.18.0.5: 6 segments dropped by PAWS from 1 source port: looks like NAT"
+	"1|good|golden/nat-1.1.report|INFO  150 segments dropped by PAWS from peers that do not look like NAT"
+	"1|good|golden/nat-1.1.report|do not enable net.ipv4.tcp_tw_recycle (removed in Linux 4.12"
+	"1|good|golden/nat-1.1.report|do not set tcp_timestamps=0 here or on the clients"
+	"1|good|golden/nat-1.1.report|tcp_tw_reuse does not help, it only affects connect()"
+	"1|good|golden/nat-1.1.report|RFC 6191"
+	"1|good|golden/nat-1.1.report|0 critical, 2 warning, 2 info"
+	"2|rfc1337-on|golden/nat-1.1.report|CRIT  peer 203.0.113.7: 412 segments dropped by PAWS"
+	"2|rfc1337-on|golden/nat-1.1.report|sysctl -w net.ipv4.tcp_rfc1337=0"
+	"2|busy-client|golden/ports-1.1.report|CRIT  10.0.0.2 -> 192.0.2.9:5432 uses 27950 of 28232 local ports (99%): connect() will fail with EADDRNOTAVAIL"
+	"2|busy-client|golden/ports-1.1.report|192.0.2.9 in all (every port): 27000 outbound TIME-WAIT, 941 established; tcp_tw_reuse = 2"
+	"2|busy-client|golden/ports-1.1.report|net.ipv4.tcp_tw_reuse=1 lets connect() take a port whose TIME-WAIT is older than 1 s"
+	"2|busy-client|golden/ports-1.1.report|IP_BIND_ADDRESS_NO_PORT"
+	"2|busy-client|golden/ports-1.1.report|widen net.ipv4.ip_local_port_range"
+	"2|busy-client|golden/ports-1.1.report|INFO  PAWS dropped 1 SYN-ACKs"
+	"2|busy-client|golden/ports-1.1.report|tcptw saw 1 in SYN_SENT, most from 192.0.2.9: 1"
+	"2|busy-client-reuse|golden/ports-1.1.report|tcp_tw_reuse is already 1"
+	"0|good|golden/empty-1.1.report|0 critical, 0 warning, 0 info"
+	"1|good|golden/minor.report|WARN  peer 192.0.2.8: 2 segments dropped by PAWS from 2 source ports"
+	"1|good|golden/vm-nat-6.1.report|WARN  peer 192.0.2.1: 18 segments dropped by PAWS from 6 source ports: looks like NAT"
 )
 for d in "${doctors[@]}"; do
 	IFS='|' read -r code tree report want <<<"$d"
@@ -295,6 +400,54 @@ result $ok "doctor flags every setting of the bad-advice tree" "$out"
 expect "doctor bad-advice: full output" doctor/bad-advice.out \
 	env TCPTW_SYSCTL_ROOT=sysctl/bad-advice TCPTW_PROC=golden/scenario-6.1.report \
 	sh -c '"$0" doctor; test $? -eq 2' "$tool"
+expect "doctor NAT suspects: full output" doctor/nat.out \
+	env TCPTW_SYSCTL_ROOT=sysctl/good TCPTW_PROC=golden/nat-1.1.report \
+	sh -c '"$0" doctor; test $? -eq 1' "$tool"
+expect "doctor port exhaustion: full output" doctor/ports.out \
+	env TCPTW_SYSCTL_ROOT=sysctl/busy-client TCPTW_PROC=golden/ports-1.1.report \
+	sh -c '"$0" doctor; test $? -eq 2' "$tool"
+# Format 1.1 counts ports per destination exactly: no per-peer estimate then.
+out=$(TCPTW_SYSCTL_ROOT=sysctl/busy-client TCPTW_PROC=golden/ports-1.1.report "$tool" doctor 2>&1)
+! grep -q 'outbound TIME-WAIT to .* holds' <<<"$out"
+result $? "doctor on 1.1: the port table replaces the per-peer port estimate" "$out"
+
+# reset-paws: the command, whole, in one write; each refusal with its fix.
+: >"$build/reset"
+out=$("$tool" -f "$build/reset" reset-paws 2>&1)
+st=$?
+[ $st -eq 0 ] && [ "$(cat "$build/reset")" = "reset paws" ] &&
+	[ "$(wc -c <"$build/reset")" -eq 11 ] && [[ "$out" == "PAWS table and paws_rej_* counters reset"* ]]
+result $? "reset-paws writes \"reset paws\\n\" and exits 0" "exit $st: $out"
+: >"$build/reset"
+out=$(TCPTW_PROC=$build/reset "$tool" reset-paws 2>&1)
+[ $? -eq 0 ] && [ "$(cat "$build/reset")" = "reset paws" ]
+result $? "reset-paws writes to TCPTW_PROC" "$out"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	chmod 0444 "$build/reset"
+	chmod o+rx "$build"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tool" -f "$build/reset" reset-paws 2>&1)
+	st=$?
+	[ $st -eq 3 ] && [[ "$out" == *"Permission denied: resetting the PAWS counters needs root"* ]]
+	result $? "reset-paws without permission to open: exit 3, needs root" "exit $st: $out"
+	chmod 0644 "$build/reset"
+fi
+out=$(cd "$root/tools" && gcc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$build/write-errno.so" \
+	"$here/write-errno.c" -ldl 2>&1)
+result $? "reset-paws: write() refusal shim builds" "$out"
+refusals=(
+	"1|needs CAP_NET_ADMIN over this network namespace"
+	"13|needs CAP_NET_ADMIN over this network namespace"
+	"22|refused \"reset paws\" (Invalid argument): this tcptw.ko does not know the command"
+	"5|the module takes no commands; tcptw.ko older than format 1.1"
+)
+for f in "${refusals[@]}"; do
+	IFS='|' read -r errno want <<<"$f"
+	out=$(ASAN_OPTIONS=$ASAN_OPTIONS:verify_asan_link_order=0 LD_PRELOAD=$build/write-errno.so \
+		TCPTW_TEST_WRITE_ERRNO=$errno "$tool" -f "$build/reset" reset-paws 2>&1)
+	st=$?
+	[ $st -eq 3 ] && [[ "$out" == *"$want"* ]]
+	result $? "reset-paws refused with errno $errno: exit 3, \"$want\"" "exit $st: $out"
+done
 
 # Man page: renders without a groff warning.
 if command -v groff >/dev/null 2>&1; then

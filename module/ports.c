@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The port table of one read: outbound sockets counted per (local address,
+ * remote address, remote port). connect() needs a local port no other
+ * socket of that tuple holds, in any state, so "used" against the size of
+ * ip_local_port_range is how close the tuple is to EADDRNOTAVAIL.
+ */
+
+#include <kunit/visibility.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <net/ipv6.h>
+
+#include "tcptw.h"
+
+#define TCPTW_TUPLES_INITIAL	64U
+/*
+ * A tuple holds at least one socket, so the table never outgrows the
+ * sockets walked; the limit only bounds one read's memory on absurd hosts.
+ */
+#define TCPTW_TUPLES_LIMIT	TCPTW_MAX_PEERS_LIMIT
+
+void tcptw_tuple_table_init(struct tcptw_tuple_table *table)
+{
+	memset(table, 0, sizeof(*table));
+	/* Remote addresses are chosen by others: seed the hash per read. */
+	table->hash_seed = get_random_u32();
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_init);
+
+void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table)
+{
+	kvfree(table->tuples);
+	kvfree(table->heads);
+	table->tuples = NULL;
+	table->heads = NULL;
+	table->nr = 0;
+	table->alloc = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_destroy);
+
+static u32 tcptw_tuple_hash(const struct tcptw_tuple_table *table,
+			    const struct tcptw_addr *local,
+			    const struct tcptw_addr *remote, u16 port)
+{
+	u32 h = jhash2(remote->in6.s6_addr32, 4, table->hash_seed ^ port);
+
+	return jhash2(local->in6.s6_addr32, 4, h);
+}
+
+static void tcptw_tuple_link(struct tcptw_tuple_table *table, u32 idx)
+{
+	struct tcptw_tuple *t = &table->tuples[idx];
+	u32 b = tcptw_tuple_hash(table, &t->local, &t->remote, t->remote_port) &
+		table->hash_mask;
+
+	t->hash_next = table->heads[b];
+	table->heads[b] = idx + 1;
+}
+
+static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
+{
+	u32 alloc = clamp(table->alloc * 2, TCPTW_TUPLES_INITIAL,
+			  TCPTW_TUPLES_LIMIT);
+	u32 nheads = roundup_pow_of_two(alloc);
+	struct tcptw_tuple *tuples;
+	u32 *heads, i;
+
+	tuples = kvmalloc_array(alloc, sizeof(*tuples), GFP_KERNEL);
+	if (!tuples)
+		return -ENOMEM;
+	heads = kvcalloc(nheads, sizeof(*heads), GFP_KERNEL);
+	if (!heads) {
+		kvfree(tuples);
+		return -ENOMEM;
+	}
+	if (table->nr)
+		memcpy(tuples, table->tuples, table->nr * sizeof(*tuples));
+	kvfree(table->tuples);
+	kvfree(table->heads);
+	table->tuples = tuples;
+	table->heads = heads;
+	table->alloc = alloc;
+	table->hash_mask = nheads - 1;
+	for (i = 0; i < table->nr; i++)
+		tcptw_tuple_link(table, i);
+	return 0;
+}
+
+/**
+ * tcptw_tuple_table_add() - count one outbound socket under its tuple
+ * @table: the table of this read
+ * @rec: the socket; its local port is inside ip_local_port_range and no
+ *	 socket of the namespace listens on it
+ *
+ * Return: 0, or -ENOMEM when a new tuple was due and could not be allocated.
+ */
+int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
+			  const struct tcptw_sock_rec *rec)
+{
+	struct tcptw_tuple *t;
+	u32 idx;
+	int err;
+
+	if (table->heads) {
+		idx = table->heads[tcptw_tuple_hash(table, &rec->local,
+						    &rec->peer,
+						    rec->remote_port) &
+				   table->hash_mask];
+		while (idx) {
+			t = &table->tuples[idx - 1];
+			if (t->remote_port == rec->remote_port &&
+			    tcptw_addr_equal(&t->remote, &rec->peer) &&
+			    tcptw_addr_equal(&t->local, &rec->local)) {
+				t->used++;
+				return 0;
+			}
+			idx = t->hash_next;
+		}
+	}
+	if (table->nr == table->alloc) {
+		if (table->alloc >= TCPTW_TUPLES_LIMIT) {
+			table->untracked++;
+			return 0;
+		}
+		err = tcptw_tuple_table_grow(table);
+		if (err)
+			return err;
+	}
+	t = &table->tuples[table->nr];
+	memset(t, 0, sizeof(*t));
+	t->local = rec->local;
+	t->remote = rec->peer;
+	t->remote_port = rec->remote_port;
+	t->used = 1;
+	tcptw_tuple_link(table, table->nr++);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_add);
+
+/* 100 * used / range, rounded down; an empty range is full. */
+u64 tcptw_tuple_pct(u32 used, u32 range)
+{
+	if (!range)
+		return 100;
+	return div_u64((u64)used * 100, range);
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_pct);
+
+/*
+ * Within one report every tuple has the same range, so pct order is used
+ * order; sorting on used keeps the comparison free of the range.
+ */
+static int tcptw_tuple_cmp(const void *a, const void *b)
+{
+	const struct tcptw_tuple *ta = a, *tb = b;
+	int r;
+
+	if (ta->used != tb->used)
+		return ta->used > tb->used ? -1 : 1;
+	r = tcptw_addr_cmp(&ta->local, &tb->local);
+	if (r)
+		return r;
+	r = tcptw_addr_cmp(&ta->remote, &tb->remote);
+	if (r)
+		return r;
+	if (ta->remote_port != tb->remote_port)
+		return ta->remote_port < tb->remote_port ? -1 : 1;
+	return 0;
+}
+
+/**
+ * tcptw_tuple_table_sort() - order tuples for output, most used first
+ * @table: the table of this read; no lookups after this
+ */
+void tcptw_tuple_table_sort(struct tcptw_tuple_table *table)
+{
+	kvfree(table->heads);
+	table->heads = NULL;
+	sort(table->tuples, table->nr, sizeof(*table->tuples),
+	     tcptw_tuple_cmp, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_sort);
