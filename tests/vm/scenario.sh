@@ -87,9 +87,18 @@ in_ns() {
 
 cell() { tcptw-verify cell "$1" "$2"; }
 
-# Everything but what changes from one open to the next (walk time, TTLs).
+# netstat_field FILE GROUP FIELD: one counter of a saved /proc/net/netstat.
+netstat_field() {
+	awk -v g="$2:" -v f="$3" '$1 == g && !h { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+		$1 == g && h { print $(c[f]); exit }' "$1"
+}
+
+# Everything but what changes from one open to the next: walk time, the age
+# of the PAWS counters and rows, TIME-WAIT TTLs.
 stable_view() {
-	awk '/^walk_us /{next} /^peer /{t=1} t&&NF>2{NF-=2} {print}'
+	awk '/^(walk_us|paws_since_s) /{next}
+	     /^peer /{t=1} /^tuple /{t=0} /^paws_peer /{t=2}
+	     t==1&&NF>2{$14="";$15=""} t==2&&NF>2{$NF=""} {print}'
 }
 
 echo "# kernel $(uname -r)"
@@ -98,8 +107,8 @@ echo "# kernel $(uname -r)"
 check "a bad module parameter is refused" \
 	sh -c "! insmod $MODULE max_peers=0 2>/dev/null"
 check "insmod tcptw.ko" insmod "$MODULE"
-expect "/proc/tcptw is mode 0444 like /proc/net/tcp" \
-	"$(stat -c %a /proc/tcptw)" 444
+expect "/proc/tcptw is mode 0644: readable by all, the reset command for root" \
+	"$(stat -c %a /proc/tcptw)" 644
 check "idle namespace: every cell equals /proc/net/tcp{,6}" tcptw-verify compare
 
 # --- the scenario, plus a second namespace with sockets of its own -------------
@@ -242,6 +251,164 @@ check "scale: 5000 TIME-WAIT over 250 peers, every cell equals /proc/net/tcp{,6}
 	in_ns "$NS4" tcptw-verify compare
 expect "scale: tw_count" "$(in_ns "$NS4" tcptw-verify key tw_count)" 5000
 expect "scale: peers" "$(in_ns "$NS4" tcptw-verify key peers)" 250
+
+# --- PAWS per peer, on every path (issue 5) ---------------------------------------
+# A namespace of its own, so its counters start at zero and nothing else
+# there rejects anything. tcptw-traffic injects segments whose timestamps
+# are behind what the socket holds; the kernel's own TcpExt counters are the
+# judge of how many were refused, the report must attribute each.
+NS5=$(new_netns)
+pids="$pids $NS5"
+in_ns "$NS5" ip link set lo up
+ns5() { in_ns "$NS5" "$@"; }
+expect "a new namespace starts with an empty PAWS table" \
+	"$(ns5 tcptw-verify key paws_rows)" 0
+port=9500
+for spec in estab:127.0.7.1 syn_recv:127.0.7.2 syn_sent:127.0.7.3 tw:127.0.7.4 \
+	    estab:fd00:7::1 tw:fd00:7::4; do
+	path=${spec%%:*}
+	addr=${spec#*:}
+	port=$((port + 1))
+	case $addr in *:*) ns5 ip addr add "$addr/128" dev lo 2>/dev/null ;; esac
+	ns5 cat /proc/tcptw >/tmp/pb
+	ns5 cat /proc/net/netstat >/tmp/nb
+	out=$(ns5 tcptw-traffic paws "$path" --addr "$addr" --port $port --count 3 2>/tmp/paws.err)
+	ns5 cat /proc/tcptw >/tmp/pa
+	ns5 cat /proc/net/netstat >/tmp/na
+	echo "# $out"
+	sed 's/^/# /' /tmp/paws.err
+	set -- $out
+	# paws PATH injected N peer ADDR lport PORT sports P1,P2...
+	peer=${6:-?}
+	lport=${8:-?}
+	if [ "$path" = syn_sent ]; then field=PAWSActive; else field=PAWSEstab; fi
+	mib=$(( $(netstat_field /tmp/na TcpExt $field) -
+		$(netstat_field /tmp/nb TcpExt $field) ))
+	expect "paws $addr $path: the kernel refused the 3 segments ($field)" "$mib" 3
+	check "paws $addr $path: per-path deltas equal TcpExt PAWSEstab/PAWSActive deltas" \
+		ns5 tcptw-verify paws-delta /tmp/pb /tmp/pa /tmp/nb /tmp/na
+	expect "paws $addr $path: attributed to $peer port $lport" \
+		"$(tcptw-verify -f /tmp/pa paws-cell "$peer" "$lport" "$path")" 3
+	expect "paws $addr $path: the peer's paws column" \
+		"$(tcptw-verify -f /tmp/pa cell "$peer" paws)" 3
+	check "paws $addr $path: the report is consistent with /proc/net/tcp{,6}" \
+		ns5 tcptw-verify compare
+done
+# estab came from one source port: no NAT. tw refused one SYN per
+# connection, each from its own port, timestamps behind the previous
+# connection's: what several hosts behind one address look like.
+expect "one source port, no TIME-WAIT SYN: not flagged" \
+	"$(tcptw-verify -f /tmp/pa cell 127.0.7.1 nat)" 0
+expect "SYNs refused in TIME-WAIT from several ports: flagged as NAT" \
+	"$(tcptw-verify -f /tmp/pa cell 127.0.7.4 nat)" 1
+expect "the TIME-WAIT row counts its refused SYNs" \
+	"$(tcptw-verify -f /tmp/pa paws-cell 127.0.7.4 9504 tw_syn)" 3
+check "nothing of ns5's PAWS rows shows in the initial namespace" \
+	sh -c "! grep -q '^127\.0\.7\.' /proc/tcptw"
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+check "debugfs paws_log lists ns5's rejects with their paths" \
+	sh -c "nsenter --net=/proc/$NS5/ns/net cat /sys/kernel/debug/tcptw/paws_log | grep -q ' 127\.0\.7\.4 .* tw '"
+echo "# paws_log of ns5:"
+ns5 cat /sys/kernel/debug/tcptw/paws_log | sed 's/^/#   /'
+
+# The reset command: exact text, root of the namespace only, nothing else.
+rows=$(ns5 tcptw-verify key paws_rows)
+for bad in "reset" "reset paws now" "RESET PAWS" "reset  paws" " " "reset paws
+x"; do
+	if printf '%s' "$bad" | ns5 sh -c 'cat >/proc/tcptw' 2>/dev/null; then
+		not_ok "write '$bad' is refused"
+	else
+		ok "write '$bad' is refused"
+	fi
+done
+head -c 5000 /dev/zero | tr '\0' a | ns5 sh -c 'cat >/proc/tcptw' 2>/dev/null &&
+	not_ok "a 5000-byte write is refused" || ok "a 5000-byte write is refused"
+expect "refused writes change nothing" "$(ns5 tcptw-verify key paws_rows)" "$rows"
+echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+echo 'nogroup:x:65534:' >>/etc/group
+check "an unprivileged user cannot open /proc/tcptw for writing" \
+	sh -c "! su -s /bin/sh nobody -c 'echo reset paws >/proc/tcptw' 2>/dev/null"
+# unshare -U -r: uid 0 still, so the file opens, but no capability over the
+# initial namespace: EPERM, nothing reset.
+before=$(tcptw-verify key paws_rows)
+check "root of a child user namespace cannot reset the initial namespace" \
+	sh -c "! unshare -U -r sh -c 'echo reset paws >/proc/tcptw' 2>/dev/null"
+expect "... and nothing was reset" "$(tcptw-verify key paws_rows)" "$before"
+check "reset paws by root of ns5" ns5 sh -c 'echo reset paws >/proc/tcptw'
+expect "after reset: no PAWS rows" "$(ns5 tcptw-verify key paws_rows)" 0
+expect "after reset: no tw rejects" "$(ns5 tcptw-verify key paws_rej_tw)" 0
+expect "after reset: the paws column is 0" \
+	"$(ns5 tcptw-verify cell 127.0.7.4 paws)" absent
+check "after reset: debugfs paws_log is empty (header only)" \
+	sh -c "[ \$(nsenter --net=/proc/$NS5/ns/net cat /sys/kernel/debug/tcptw/paws_log | wc -l) -eq 1 ]"
+
+# --- port exhaustion per (local, remote, port) (issue 5) ----------------------------
+NS6=$(new_netns)
+pids="$pids $NS6"
+ns6() { in_ns "$NS6" "$@"; }
+ns6 ip link set lo up
+ns6 sh -c 'echo 40000 40099 >/proc/sys/net/ipv4/ip_local_port_range'
+ns6 sh -c 'echo 0 >/proc/sys/net/ipv4/tcp_tw_reuse'
+rm -f /tmp/ports1.ready
+ns6 tcptw-traffic ports --addr 127.0.0.1 --port 9800 --count 60 --tw 20 \
+	--ready /tmp/ports1.ready >/tmp/ports1.log 2>&1 &
+gen=$!
+pids="$pids $gen"
+check "ports: 60 connections to 127.0.0.1:9800, 20 of them in TIME-WAIT" \
+	wait_ready /tmp/ports1.ready $gen
+sed 's/^/# /' /tmp/ports1.log
+expect "ports: the tuple uses 60 of 100 ports" \
+	"$(ns6 awk '$1 == "127.0.0.1>127.0.0.1:9800" { print $2, $3, $4 }' /proc/tcptw)" "60 100 60"
+expect "ports: port_usage_max_pct" "$(ns6 tcptw-verify key port_usage_max_pct)" 60
+check "ports: every tuple equals what /proc/net/tcp{,6} holds" ns6 tcptw-verify tuples
+kill $gen 2>/dev/null
+wait $gen 2>/dev/null
+sleep 0.5
+rm -f /tmp/ports2.ready
+ns6 tcptw-traffic ports --addr 127.0.0.1 --port 9801 --count 100 --tw 40 --extra \
+	--ready /tmp/ports2.ready >/tmp/ports2.log 2>&1 &
+gen=$!
+pids="$pids $gen"
+check "ports: 100 connections to 127.0.0.1:9801, 40 of them in TIME-WAIT" \
+	wait_ready /tmp/ports2.ready $gen
+sed 's/^/# /' /tmp/ports2.log
+check "ports: the 101st connect() fails with EADDRNOTAVAIL" \
+	grep -q '^extra EADDRNOTAVAIL' /tmp/ports2.log
+expect "ports: the tuple is full" \
+	"$(ns6 awk '$1 == "127.0.0.1>127.0.0.1:9801" { print $2, $3, $4 }' /proc/tcptw)" "100 100 100"
+expect "ports: port_usage_max_pct at 100" "$(ns6 tcptw-verify key port_usage_max_pct)" 100
+check "ports: the full tuple equals /proc/net/tcp{,6}" ns6 tcptw-verify tuples
+check "ports: tcptw check port_usage_max_pct>=90 is CRITICAL" \
+	sh -c "nsenter --net=/proc/$NS6/ns/net tcptw check --crit 'port_usage_max_pct>=90' >/dev/null; [ \$? -eq 2 ]"
+kill $gen 2>/dev/null
+wait $gen 2>/dev/null
+check "scenario namespace: every tuple equals /proc/net/tcp{,6}" tcptw-verify tuples
+
+# --- debugfs (issue 5) ----------------------------------------------------------------
+for f in sockets ehash paws_log ttl_hist; do
+	expect "debugfs tcptw/$f is mode 0400" \
+		"$(stat -c %a /sys/kernel/debug/tcptw/$f 2>/dev/null)" 400
+	check "debugfs tcptw/$f is unreadable to an unprivileged user" \
+		sh -c "! su -s /bin/sh nobody -c 'cat /sys/kernel/debug/tcptw/$f' >/dev/null 2>&1"
+done
+check "debugfs sockets: TIME_WAIT rows equal /proc/net/tcp{,6}'s" \
+	tcptw-verify debugfs-sockets
+check "debugfs sockets in ns4 (5000 TIME-WAIT): equal /proc/net/tcp{,6}'s" \
+	in_ns "$NS4" tcptw-verify debugfs-sockets
+expect "debugfs ttl_hist in ns4 counts every TIME-WAIT" \
+	"$(in_ns "$NS4" awk 'NR > 1 { n += $3 } END { print n }' /sys/kernel/debug/tcptw/ttl_hist)" \
+	"$(in_ns "$NS4" tcptw-verify key tw_count)"
+expect "debugfs ehash in ns2: its own 1024 buckets" \
+	"$(in_ns "$NS2" awk '$1 == "buckets" { print $2 }' /sys/kernel/debug/tcptw/ehash)" 1024
+expect "debugfs ehash in ns2: the chains hold exactly its sockets" \
+	"$(in_ns "$NS2" awk '$1 == "entries" { print $2 }' /sys/kernel/debug/tcptw/ehash)" \
+	"$(in_ns "$NS2" tcptw-verify key sockets)"
+
+# --- NAT: two clients behind one masquerade, one server holding TIME-WAIT ------------
+if [ -f /nat.sh ]; then
+	. /nat.sh
+	nat_scenario
+fi
 
 # --- unloading ---------------------------------------------------------------------
 check "final comparison after everything" tcptw-verify compare
