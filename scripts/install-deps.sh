@@ -14,7 +14,7 @@ fi
 
 packages=(
 	build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils zstd
-	dwarves iproute2 qemu-system-x86 busybox-static
+	dwarves iproute2 qemu-system-x86 busybox-static nftables
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 	clang-14 libclang-rt-14-dev groff-base python3
 )

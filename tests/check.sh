@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: for each Debian kernel (6.1, 6.12) build tcptw.ko with W=1,
-# boot the kernel under QEMU TCG and run tests/vm/scenario.sh there; then the
+# boot the kernel under QEMU TCG and run tests/vm/scenario.sh there (with
+# tests/vm/nat.sh, the host's nft and the netfilter modules); then the
 # same on a debug kernel (KASAN, lockdep, kmemleak) built from Debian's
 # linux-source-6.1, preceded by the KUnit suites. Prints every test line and
 # ends with "N passed, N failed"; exits 1 if any failed.
@@ -32,7 +33,7 @@ result() {
 check_kernel() {
 	local flavor=$1 kver kdir vmlinuz out status line
 	local KVER KDIR VMLINUZ KMODDIR DEBVER
-	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=()
+	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=(tests/vm/nat.sh)
 	local ends=('^# [0-9]* tests, [0-9]* failed') kernel_env
 	local provider=(tests/qemu/kernel.sh "$flavor")
 
@@ -42,12 +43,15 @@ check_kernel() {
 		return
 	fi
 	eval "$kernel_env"
+	# The NAT scenario's veth and nftables masquerade (dependencies follow).
+	vm_args=(--modules "$KMODDIR" --mod veth --mod nf_tables --mod nft_chain_nat
+		 --mod nft_masq)
 	if [ "$flavor" = debug ]; then
 		build_args=(CONFIG_TCPTW_KUNIT_TEST=m)
-		vm_args=(--modules "$KMODDIR" --mod kunit --timeout 2400
-			 --append "TCPTW_PARTS=${TCPTW_PARTS:-all}")
+		vm_args+=(--mod kunit --timeout 2400
+			  --append "TCPTW_PARTS=${TCPTW_PARTS:-all}")
 		script=tests/vm/debug.sh
-		extra=(tests/vm/kunit.sh tests/vm/scenario.sh)
+		extra+=(tests/vm/kunit.sh tests/vm/scenario.sh)
 		ends=('^# kunit: [0-9]* tests, [0-9]* failed')
 		[ "${TCPTW_PARTS:-all}" = kunit ] ||
 			ends+=('^# [0-9]* tests, [0-9]* failed')
@@ -73,6 +77,11 @@ check_kernel() {
 	[ "$flavor" != debug ] || extra+=("$out/src/kunit/tcptw_test.ko")
 	make_overlay "$out/overlay" "$out/src/tcptw.ko" "$TCPTW_BUILD/vm-bin" \
 		"$script" "${extra[@]}"
+	if overlay_add_dynamic "$out/overlay" /usr/sbin/nft; then
+		result 0 "$kver: nft and its libraries copied into the VM"
+	else
+		result 1 "$kver: nft and its libraries copied into the VM"
+	fi
 	status=0
 	tests/qemu/vm.sh --kernel "$vmlinuz" --overlay "$out/overlay" \
 		--log "$out/console.log" --timeout 900 --quiet "${vm_args[@]}" ||

@@ -20,14 +20,15 @@ build_module() {
 	make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1
 }
 
-# build_vm_programs OUTDIR: the traffic generator, the verifier and the
-# tcptw tool, static (the VM has no libc).
+# build_vm_programs OUTDIR: the traffic generator, the verifier, the NAT
+# scenario's client/server and the tcptw tool, static (the VM has no libc).
 build_vm_programs() {
 	local out=$1 cflags="-O2 -Wall -Wextra -Werror -static"
 
 	mkdir -p "$out"
 	gcc $cflags -o "$out/tcptw-traffic" "$TCPTW_ROOT/tests/vm/traffic.c"
 	gcc $cflags -o "$out/tcptw-verify" "$TCPTW_ROOT/tests/vm/verify.c"
+	gcc $cflags -o "$out/tcptw-natpeer" "$TCPTW_ROOT/tests/vm/natpeer.c"
 	make -s -B -C "$TCPTW_ROOT/tools" tcptw-static CFLAGS="-O2 -Werror"
 	cp "$TCPTW_ROOT/tools/tcptw-static" "$out/tcptw"
 }
@@ -45,4 +46,24 @@ make_overlay() {
 	cp "$script" "$dir/test.sh"
 	chmod +x "$dir/test.sh"
 	[ $# -eq 0 ] || cp "$@" "$dir/"
+}
+
+# overlay_add_dynamic DIR PROGRAM...: a dynamically linked host program (nft)
+# for the VM, whose busybox has no libc: PROGRAM and every library ldd lists,
+# the dynamic loader included, copied (symlinks followed) under DIR at the
+# paths they have on the host.
+overlay_add_dynamic() {
+	local dir=$1 prog lib libs
+
+	shift
+	for prog in "$@"; do
+		[ -x "$prog" ] || { echo "overlay_add_dynamic: $prog not found" >&2; return 1; }
+		# "name => /path (addr)", "/path (addr)"; linux-vdso has no file.
+		libs=$(LC_ALL=C ldd "$prog" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+			$1 ~ /^\// { print $1 }') || return 1
+		for lib in "$prog" $libs; do
+			mkdir -p "$dir$(dirname "$lib")"
+			cp -L "$lib" "$dir$lib" || return 1
+		done
+	done
 }
