@@ -25,11 +25,22 @@ done
 
 echo "==> the kernel's own view: /proc/net/sockstat"
 grep '^TCP:' /proc/net/sockstat
+echo "==> PAWS: 5 SYNs from 127.0.30.1 refused by TIME-WAIT (clients behind a NAT), 2 old segments on a connection of 127.0.30.2"
+tcptw-traffic paws tw --addr 127.0.30.1 --port 8443 --count 5 >/dev/null
+tcptw-traffic paws estab --addr 127.0.30.2 --port 8444 --count 2 >/dev/null
 echo "==> cat /proc/tcptw (summary and the first 25 peers)"
-head -n 43 /proc/tcptw
+head -n 55 /proc/tcptw
 echo "    ... $(tcptw-verify key peers) peers in all"
-echo "==> is it right? every cell against /proc/net/tcp{,6}:"
+echo "==> the port table and the PAWS table of /proc/tcptw"
+sed -n '/^tuple /,$p' /proc/tcptw
+echo "==> is it right? every cell against /proc/net/tcp{,6}, tuples too:"
 tcptw-verify compare
+tcptw-verify tuples
+echo "==> debugfs, root only: /sys/kernel/debug/tcptw/{sockets,ttl_hist,paws_log}"
+mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+head -n 4 /sys/kernel/debug/tcptw/sockets
+cat /sys/kernel/debug/tcptw/ttl_hist
+cat /sys/kernel/debug/tcptw/paws_log
 echo "==> tcptw --top 10"
 tcptw --top 10
 echo "==> tcptw check --warn 'peer.tw_out>500' --crit 'tw_pressure_pct>90'"
