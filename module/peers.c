@@ -64,30 +64,59 @@ static void tcptw_peer_table_link(struct tcptw_peer_table *table, u32 idx)
 	table->heads[bucket] = idx + 1;
 }
 
+/**
+ * tcptw_index_grow() - reallocate an index-chained table to @alloc rows
+ * @rows: the row array, @nr rows of @size bytes in use; replaced
+ * @heads: the chain heads; replaced by a zeroed array of the next power of
+ *	   two at or above @alloc entries
+ * @hash_mask: set to that number of heads minus one
+ * @nr: rows in use, copied over
+ * @alloc: rows to allocate
+ * @size: the size of a row
+ *
+ * Shared by the peer and the port tables. The chains are empty afterwards:
+ * the caller links its @nr rows again. On failure nothing changes.
+ * Return: 0 or -ENOMEM.
+ */
+int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
+		     u32 alloc, size_t size)
+{
+	u32 nheads = roundup_pow_of_two(alloc);
+	void *new_rows;
+	u32 *new_heads;
+
+	new_rows = kvmalloc_array(alloc, size, GFP_KERNEL);
+	if (!new_rows)
+		return -ENOMEM;
+	new_heads = kvcalloc(nheads, sizeof(*new_heads), GFP_KERNEL);
+	if (!new_heads) {
+		kvfree(new_rows);
+		return -ENOMEM;
+	}
+	if (nr)
+		memcpy(new_rows, *rows, nr * size);
+	kvfree(*rows);
+	kvfree(*heads);
+	*rows = new_rows;
+	*heads = new_heads;
+	*hash_mask = nheads - 1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_index_grow);
+
 /* Double the rows (up to max) and rebuild the chains over a bigger head array. */
 static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 {
 	u32 alloc = clamp(table->alloc * 2, TCPTW_PEERS_INITIAL, table->max);
-	u32 nheads = roundup_pow_of_two(alloc);
-	struct tcptw_peer *peers;
-	u32 *heads, i;
+	u32 i;
+	int err;
 
-	peers = kvmalloc_array(alloc, sizeof(*peers), GFP_KERNEL);
-	if (!peers)
-		return -ENOMEM;
-	heads = kvcalloc(nheads, sizeof(*heads), GFP_KERNEL);
-	if (!heads) {
-		kvfree(peers);
-		return -ENOMEM;
-	}
-	if (table->nr)
-		memcpy(peers, table->peers, table->nr * sizeof(*peers));
-	kvfree(table->peers);
-	kvfree(table->heads);
-	table->peers = peers;
-	table->heads = heads;
+	err = tcptw_index_grow((void **)&table->peers, &table->heads,
+			       &table->hash_mask, table->nr, alloc,
+			       sizeof(*table->peers));
+	if (err)
+		return err;
 	table->alloc = alloc;
-	table->hash_mask = nheads - 1;
 	for (i = 0; i < table->nr; i++)
 		tcptw_peer_table_link(table, i);
 	return 0;

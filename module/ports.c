@@ -8,7 +8,6 @@
 
 #include <kunit/visibility.h>
 #include <linux/jhash.h>
-#include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -69,26 +68,15 @@ static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 {
 	u32 alloc = clamp(table->alloc * 2, TCPTW_TUPLES_INITIAL,
 			  TCPTW_TUPLES_LIMIT);
-	u32 nheads = roundup_pow_of_two(alloc);
-	struct tcptw_tuple *tuples;
-	u32 *heads, i;
+	u32 i;
+	int err;
 
-	tuples = kvmalloc_array(alloc, sizeof(*tuples), GFP_KERNEL);
-	if (!tuples)
-		return -ENOMEM;
-	heads = kvcalloc(nheads, sizeof(*heads), GFP_KERNEL);
-	if (!heads) {
-		kvfree(tuples);
-		return -ENOMEM;
-	}
-	if (table->nr)
-		memcpy(tuples, table->tuples, table->nr * sizeof(*tuples));
-	kvfree(table->tuples);
-	kvfree(table->heads);
-	table->tuples = tuples;
-	table->heads = heads;
+	err = tcptw_index_grow((void **)&table->tuples, &table->heads,
+			       &table->hash_mask, table->nr, alloc,
+			       sizeof(*table->tuples));
+	if (err)
+		return err;
 	table->alloc = alloc;
-	table->hash_mask = nheads - 1;
 	for (i = 0; i < table->nr; i++)
 		tcptw_tuple_link(table, i);
 	return 0;

@@ -106,6 +106,8 @@ struct tcptw_peer_table {
 	u64 other_sockets;
 };
 
+int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
+		     u32 alloc, size_t size);
 void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers);
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table);
 int tcptw_peer_table_add(struct tcptw_peer_table *table,
