@@ -9,6 +9,7 @@
 #include <linux/moduleparam.h>
 
 #include "tcptw.h"
+#include "tcptw_version.h"
 
 unsigned int tcptw_max_peers = TCPTW_MAX_PEERS_DEFAULT;
 unsigned int tcptw_max_tuples = TCPTW_MAX_TUPLES_DEFAULT;
@@ -73,4 +74,4 @@ module_exit(tcptw_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The tcptw developers");
 MODULE_DESCRIPTION("TIME-WAIT and TCP connection-table report per peer");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(TCPTW_VERSION);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tcptw.h"
+#include "../include/tcptw_version.h"
 
 void tcptw_err(const char *fmt, ...)
 {
@@ -166,6 +167,7 @@ static void usage(FILE *out)
 	      "  -c, --crit EXPR     check: CRITICAL when KEY OP NUMBER holds\n"
 	      "  -i, --interval SEC  watch, check rates: seconds between reads (default 1)\n"
 	      "      --count N       watch: stop after N reads\n"
+	      "  -V, --version       the tool's version and the report formats it reads\n"
 	      "  -h, --help          this help\n"
 	      "Environment: TCPTW_PROC (input path), TCPTW_SYSCTL_ROOT (doctor, default /proc/sys)\n"
 	      "Exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no module, bad input or usage). See tcptw(8).\n",
@@ -195,6 +197,7 @@ static const struct option long_options[] = {
 	{ "crit",	required_argument,	NULL, 'c' },
 	{ "interval",	required_argument,	NULL, 'i' },
 	{ "count",	required_argument,	NULL, OPT_COUNT },
+	{ "version",	no_argument,		NULL, 'V' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL,		0,			NULL, 0 },
 };
@@ -220,7 +223,7 @@ static int parse_args(int argc, char **argv, struct tcptw_opts *o,
 	unsigned long n;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "f:o:n:s:p:w:c:i:h", long_options,
+	while ((ch = getopt_long(argc, argv, "f:o:n:s:p:w:c:i:Vh", long_options,
 				 NULL)) != -1) {
 		switch (ch) {
 		case 'f':
@@ -283,6 +286,11 @@ static int parse_args(int argc, char **argv, struct tcptw_opts *o,
 				return -1;
 			}
 			break;
+		case 'V':
+			printf("tcptw %s (/proc/tcptw format %d.%d; reads any %d.x)\n",
+			       TCPTW_VERSION, TCPTW_FORMAT_MAJOR, TCPTW_FORMAT_MINOR,
+			       TCPTW_FORMAT_MAJOR);
+			exit(TCPTW_OK);
 		case 'h':
 			usage(stdout);
 			exit(TCPTW_OK);

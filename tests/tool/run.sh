@@ -449,6 +449,19 @@ for f in "${refusals[@]}"; do
 	result $? "reset-paws refused with errno $errno: exit 3, \"$want\"" "exit $st: $out"
 done
 
+# --version: the release of include/tcptw_version.h and the format of
+# include/tcptw_format.h, whatever else is on the command line.
+ver=$(sed -n 's/^#define TCPTW_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$root/include/tcptw_version.h")
+fmt=$(awk '$2 == "TCPTW_FORMAT_MAJOR" { a = $3 } $2 == "TCPTW_FORMAT_MINOR" { b = $3 }
+	END { print a "." b }' "$root/include/tcptw_format.h")
+for args in "--version" "-V" "-f /nonexistent -V"; do
+	out=$("$tool" $args 2>&1)
+	st=$?
+	[ $st -eq 0 ] && [ -n "$ver" ] &&
+		[ "$out" = "tcptw $ver (/proc/tcptw format $fmt; reads any ${fmt%%.*}.x)" ]
+	result $? "tcptw $args: exit 0, \"tcptw $ver\" and format $fmt" "exit $st: $out"
+done
+
 # Man page: renders without a groff warning.
 if command -v groff >/dev/null 2>&1; then
 	out=$(groff -man -Tutf8 -ww -z "$root/tools/tcptw.8" 2>&1)
