@@ -3,10 +3,20 @@
 # tcptw: build the module against KDIR (default: the running kernel) and the
 # tcptw tool, test both (make check: the tool on the host, the module in QEMU
 # on Debian's kernels and a debug kernel), or see it work (make demo).
+# Hand installs through DKMS: make dkms-install [KVERS="6.1.0-56-amd64 ..."].
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 W ?=
 PREFIX ?= /usr/local
+
+VERSION := $(shell sed -n 's/^\#define TCPTW_VERSION[[:space:]]*"\(.*\)"$$/\1/p' \
+	     include/tcptw_version.h)
+# The DKMS source tree: what Kbuild needs to build tcptw.ko, and dkms.conf.
+DKMS_SRCDIR := /usr/src/tcptw-$(VERSION)
+DKMS_FILES := dkms.conf Kbuild module/features.mk $(sort $(wildcard \
+	      module/*.c module/*.h include/*.h))
+# Kernels that dkms-install builds for (default: the running one).
+KVERS ?= $(shell uname -r)
 
 all: module tool
 
@@ -28,6 +38,44 @@ tool-static:
 install: modules_install
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
+# The DKMS source tree under DESTDIR (used by debian/rules and the RPM spec).
+dkms-source:
+	@test -n "$(VERSION)" || { echo "no TCPTW_VERSION in include/tcptw_version.h" >&2; exit 1; }
+	@for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRCDIR)/$$f || exit 1; \
+	done
+
+# By hand, as root: register this tree with DKMS, build and install tcptw.ko
+# for each of KVERS (under /lib/modules/<kver>/updates/dkms/). A version
+# already registered is removed first, so the module is rebuilt from here.
+dkms-install:
+	@if dpkg-query -S $(DKMS_SRCDIR)/dkms.conf >/dev/null 2>&1; then \
+		echo "$(DKMS_SRCDIR) belongs to a package (tcptw-dkms): use apt, not make dkms-install" >&2; \
+		exit 1; \
+	fi
+	@if dkms status -m tcptw -v $(VERSION) | grep -q .; then \
+		dkms remove -m tcptw -v $(VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SRCDIR)
+	$(MAKE) --no-print-directory dkms-source DESTDIR=
+	dkms add -m tcptw -v $(VERSION)
+	@for k in $(KVERS); do \
+		echo "dkms install -m tcptw -v $(VERSION) -k $$k"; \
+		dkms install -m tcptw -v $(VERSION) -k $$k || exit 1; \
+	done
+
+# Undo dkms-install: the module from every kernel, the DKMS tree, the source.
+dkms-uninstall:
+	@if dpkg-query -S $(DKMS_SRCDIR)/dkms.conf >/dev/null 2>&1; then \
+		echo "$(DKMS_SRCDIR) belongs to a package (tcptw-dkms): use apt, not make dkms-uninstall" >&2; \
+		exit 1; \
+	fi
+	@if dkms status -m tcptw -v $(VERSION) | grep -q .; then \
+		echo "dkms remove -m tcptw -v $(VERSION) --all"; \
+		dkms remove -m tcptw -v $(VERSION) --all || exit 1; \
+	fi
+	rm -rf $(DKMS_SRCDIR)
+
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	$(MAKE) -C tools clean
@@ -46,4 +94,4 @@ fuzz:
 	$(MAKE) -C tools fuzz
 
 .PHONY: all module module-debug modules_install tool tool-static install clean \
-	check demo kunit fuzz
+	check demo kunit fuzz dkms-source dkms-install dkms-uninstall
