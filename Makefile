@@ -87,6 +87,11 @@ check:
 demo:
 	@tests/demo.sh
 
+# Build the .debs and the RPM, install the .debs here (root), boot each
+# Debian kernel with the DKMS-built module, upgrade, purge. Part of check.
+check-packaging:
+	@tests/packaging.sh
+
 kunit:
 	@TCPTW_KERNELS=debug TCPTW_PARTS=kunit tests/check.sh
 
@@ -94,4 +99,5 @@ fuzz:
 	$(MAKE) -C tools fuzz
 
 .PHONY: all module module-debug modules_install tool tool-static install clean \
-	check demo kunit fuzz dkms-source dkms-install dkms-uninstall
+	check check-packaging demo kunit fuzz dkms-source dkms-install \
+	dkms-uninstall

@@ -8,8 +8,14 @@
 # linux-source-6.1, preceded by the KUnit suites. Prints every test line and
 # ends with "N passed, N failed"; exits 1 if any failed.
 #
+# Last, tests/packaging.sh (make check-packaging): the .debs built, installed
+# here through DKMS for both kernels, booted, upgraded and purged; the RPM
+# build-tested.
+#
 # TCPTW_KERNELS="6.1 debug" picks kernels; TCPTW_PARTS=kunit runs only the
-# KUnit part on the debug kernel (make kunit); TCPTW_SKIP_DEPS=1 skips apt.
+# KUnit part on the debug kernel (make kunit); TCPTW_PACKAGING=0 leaves out
+# the packaging part (quick loops; CI never sets it); TCPTW_SKIP_DEPS=1
+# skips apt.
 
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -133,6 +139,21 @@ if build_vm_programs "$TCPTW_BUILD/vm-bin"; then
 	done
 else
 	result 1 "static programs for the VM build (traffic, verify, tcptw)"
+fi
+
+if [ "${TCPTW_PARTS:-all}" = kunit ] || [ "${TCPTW_PACKAGING:-1}" = 0 ]; then
+	echo "# packaging: not run (TCPTW_PARTS=${TCPTW_PARTS:-all}, TCPTW_PACKAGING=${TCPTW_PACKAGING:-1})"
+else
+	ended=1
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) passed=$((passed + 1)); echo "ok - packaging: ${line#ok - }" ;;
+		"not ok - "*) failed=$((failed + 1)); echo "not ok - packaging: ${line#not ok - }" ;;
+		[0-9]*" passed, "*" failed") ended=0 ;;
+		*) echo "$line" ;;
+		esac
+	done < <(TCPTW_SKIP_DEPS=1 tests/packaging.sh 2>&1)
+	result $ended "packaging: tests/packaging.sh ran to its end"
 fi
 
 echo "$passed passed, $failed failed"
