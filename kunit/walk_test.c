@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/math64.h>
 #include <linux/net.h>
 #include <linux/random.h>
 #include <net/inet_hashtables.h>
@@ -432,17 +433,26 @@ static int tcptw_test_minisock(void *priv, const struct tcptw_sock_rec *rec)
 	return 0;
 }
 
-/* The TIME_WAIT rec of local @addr:@port, or NULL. */
+/*
+ * The TIME_WAIT rec of the connection @local - @remote, or NULL. The whole
+ * 4-tuple: a close that crosses the peer's FIN leaves both ends in TIME_WAIT,
+ * and the server's ends share their local address and port.
+ */
 static const struct tcptw_sock_rec *
-tcptw_test_find_tw(const struct tcptw_test_minisocks *ms, u32 addr, u16 port)
+tcptw_test_find_tw(const struct tcptw_test_minisocks *ms,
+		   const struct sockaddr_in *local,
+		   const struct sockaddr_in *remote)
 {
 	u32 i;
 
 	for (i = 0; i < ms->nr; i++) {
 		const struct tcptw_sock_rec *rec = &ms->recs[i];
 
-		if (rec->state == TCP_TIME_WAIT && rec->local_port == port &&
-		    rec->local.in6.s6_addr32[3] == htonl(addr))
+		if (rec->state == TCP_TIME_WAIT &&
+		    rec->local_port == ntohs(local->sin_port) &&
+		    rec->local.in6.s6_addr32[3] == local->sin_addr.s_addr &&
+		    rec->remote_port == ntohs(remote->sin_port) &&
+		    rec->peer.in6.s6_addr32[3] == remote->sin_addr.s_addr)
 			return rec;
 	}
 	return NULL;
@@ -461,8 +471,7 @@ static const struct tcptw_sock_rec *
 tcptw_test_end_tw(const struct tcptw_test_minisocks *ms,
 		  const struct tcptw_test_end *end)
 {
-	return tcptw_test_find_tw(ms, ntohl(end->local.sin_addr.s_addr),
-				  ntohs(end->local.sin_port));
+	return tcptw_test_find_tw(ms, &end->local, &end->remote);
 }
 
 /*
@@ -743,6 +752,97 @@ static void walk_tuples_outbound(struct kunit *test)
 	sock_release(l1);
 }
 
+/*
+ * The count-only walk (debugfs "count") against the full walk on the same
+ * sockets: a full walk, the count, a full walk again, until the two full
+ * walks agree (TIME-WAIT of earlier cases may expire in between). Also the
+ * full walk's lock and memory numbers (debugfs "walk_stats").
+ */
+static void walk_count_matches_full_walk(struct kunit *test)
+{
+	struct tcptw_walk_result full, count, again;
+	struct tcptw_test_conn conn[3] = {};
+	struct tcptw_walk_sink sink = {};
+	struct tcptw_peer_table *t;
+	struct socket *listener;
+	struct tcptw_mem *mem;
+	u64 rows = 0;
+	int waited;
+	u32 i, s;
+
+	/* Before the table: resources go in reverse, the table's release uses it. */
+	mem = kunit_kzalloc(test, sizeof(*mem), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	listener = tcptw_test_open(test, AF_INET, conn, ARRAY_SIZE(conn), &t);
+	tcptw_test_release(&conn[0].server);
+	tcptw_test_release(&conn[0].client);
+	sink.peers = t;
+	sink.mem = mem;
+
+	for (waited = 0;; waited += 20) {
+		tcptw_peer_table_init(t, 65536);
+		t->mem = mem;
+		KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, &sink, &full), 0);
+		KUNIT_ASSERT_EQ(test, tcptw_walk_count(&init_net, &count), 0);
+		tcptw_peer_table_destroy(t);
+		KUNIT_EXPECT_EQ(test, mem->cur, 0);
+		tcptw_peer_table_init(t, 65536);
+		t->mem = mem;
+		KUNIT_ASSERT_EQ(test, tcptw_walk(&init_net, &sink, &again), 0);
+		if ((full.sockets == again.sockets &&
+		     full.tw_count == again.tw_count) ||
+		    waited >= TCPTW_TEST_WAIT_MS)
+			break;
+		tcptw_peer_table_destroy(t);
+		msleep(20);
+	}
+	KUNIT_ASSERT_EQ(test, full.sockets, again.sockets);
+	KUNIT_EXPECT_EQ(test, count.sockets, full.sockets);
+	KUNIT_EXPECT_EQ(test, count.ehash_buckets, full.ehash_buckets);
+	KUNIT_EXPECT_EQ(test, count.walk_us, div_u64(count.walk_ns, 1000));
+	/* Only counted: no states, no per-bucket timing. */
+	KUNIT_EXPECT_EQ(test, count.tw_count, 0);
+	KUNIT_EXPECT_EQ(test, count.chain_max, 0U);
+	KUNIT_EXPECT_EQ(test, count.lock_max_ns, 0);
+	/* Two of ours are still established, both ends in the hash. */
+	KUNIT_EXPECT_GE(test, count.sockets, 4);
+
+	/* The table of the second walk holds every socket the count saw. */
+	for (i = 0; i < t->nr; i++)
+		for (s = 0; s < TCP_MAX_STATES; s++)
+			rows += t->peers[i].states[s];
+	KUNIT_EXPECT_EQ(test, rows, count.sockets);
+
+	/* Lock holds: the longest chain held at least the longest hold's. */
+	KUNIT_EXPECT_EQ(test, again.walk_us, div_u64(again.walk_ns, 1000));
+	KUNIT_EXPECT_GE(test, again.chain_max, 1U);
+	KUNIT_EXPECT_GE(test, again.lock_max_chain, 1U);
+	KUNIT_EXPECT_LE(test, again.lock_max_chain, again.chain_max);
+	KUNIT_EXPECT_LE(test, again.lock_max_ns, again.walk_ns);
+
+	/*
+	 * Memory: after the walk only the table is left; at its peak the walk
+	 * also held its port bitmap and a bucket's copy.
+	 */
+	KUNIT_EXPECT_EQ(test, mem->cur,
+			tcptw_index_bytes(t->alloc, sizeof(*t->peers), t->heads,
+					  t->hash_mask));
+	KUNIT_EXPECT_GT(test, t->alloc, 0U);
+	KUNIT_EXPECT_GE(test, mem->peak, mem->cur + 65536 / 8 +
+			64 * sizeof(struct tcptw_sock_rec));
+	tcptw_peer_table_sort(t);
+	KUNIT_EXPECT_EQ(test, mem->cur,
+			(size_t)t->alloc * sizeof(*t->peers));
+	tcptw_peer_table_destroy(t);
+	KUNIT_EXPECT_EQ(test, mem->cur, 0);
+
+	for (i = 1; i < ARRAY_SIZE(conn); i++) {
+		tcptw_test_release(&conn[i].server);
+		tcptw_test_release(&conn[i].client);
+	}
+	sock_release(listener);
+}
+
 static struct kunit_case tcptw_walk_cases[] = {
 	KUNIT_CASE(walk_server_side_time_wait),
 	KUNIT_CASE(walk_client_side_time_wait),
@@ -753,6 +853,7 @@ static struct kunit_case tcptw_walk_cases[] = {
 	KUNIT_CASE(walk_minisock_callback),
 	KUNIT_CASE(walk_minisock_callback_error),
 	KUNIT_CASE(walk_tuples_outbound),
+	KUNIT_CASE(walk_count_matches_full_walk),
 	{}
 };
 

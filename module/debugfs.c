@@ -3,8 +3,9 @@
  * debugfs tcptw/: deep dives for root (0400), each about the reader's own
  * network namespace, laid out in docs/DEBUGFS.md. They show sequence
  * numbers, timestamps and every connection's endpoints: never world
- * readable. "sockets" is walked once in open() and read from that snapshot;
- * the small ones are computed by single_open()'s show.
+ * readable. "sockets", "count" and "walk_stats" are taken once in open()
+ * and read from that copy; the other small ones are computed by
+ * single_open()'s show.
  */
 
 #include <linux/debugfs.h>
@@ -275,6 +276,92 @@ static int tcptw_ttl_hist_show(struct seq_file *m, void *v)
 
 TCPTW_SINGLE_FOPS(ttl_hist);
 
+/* --- count and walk_stats: one copy taken in open() ------------------------ */
+
+static int tcptw_copy_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	kfree(m->private);
+	return single_release(inode, file);
+}
+
+/*
+ * Fill a @size-byte copy for the opener's namespace with @take and hand it
+ * to @show; the copy is freed on release.
+ */
+static int tcptw_copy_open(struct file *file, size_t size,
+			   int (*take)(struct net *net, void *copy),
+			   int (*show)(struct seq_file *, void *))
+{
+	void *copy = kzalloc(size, GFP_KERNEL);
+	struct net *net;
+	int err;
+
+	if (!copy)
+		return -ENOMEM;
+	net = get_net(current->nsproxy->net_ns);
+	err = take(net, copy);
+	put_net(net);
+	if (!err)
+		err = single_open(file, show, copy);
+	if (err)
+		kfree(copy);
+	return err;
+}
+
+#define TCPTW_COPY_FOPS(name, type)					\
+static int tcptw_##name##_open(struct inode *inode, struct file *file)	\
+{									\
+	return tcptw_copy_open(file, sizeof(type), tcptw_##name##_take,	\
+			       tcptw_##name##_show);			\
+}									\
+static const struct file_operations tcptw_##name##_fops = {		\
+	.owner		= THIS_MODULE,					\
+	.open		= tcptw_##name##_open,				\
+	.read		= seq_read,					\
+	.llseek		= seq_lseek,					\
+	.release	= tcptw_copy_release,				\
+}
+
+/* The count-only walk: what a full walk is measured against. */
+static int tcptw_count_take(struct net *net, void *copy)
+{
+	return tcptw_walk_count(net, copy);
+}
+
+static int tcptw_count_show(struct seq_file *m, void *v)
+{
+	const struct tcptw_walk_result *r = m->private;
+
+	seq_printf(m, "sockets %llu\nehash_buckets %u\nwalk_us %llu\n",
+		   r->sockets, r->ehash_buckets, r->walk_us);
+	return 0;
+}
+
+TCPTW_COPY_FOPS(count, struct tcptw_walk_result);
+
+static int tcptw_walk_stats_take(struct net *net, void *copy)
+{
+	tcptw_walk_stats_get(net, copy);
+	return 0;
+}
+
+static int tcptw_walk_stats_show(struct seq_file *m, void *v)
+{
+	const struct tcptw_walk_stats *st = m->private;
+
+	seq_printf(m, "walks %llu\nsockets %llu\nwalk_us %llu\n",
+		   st->walks, st->sockets, st->walk_us);
+	seq_printf(m, "ns_per_socket %llu\nlock_max_ns %llu\n",
+		   st->ns_per_socket, st->lock_max_ns);
+	seq_printf(m, "lock_max_chain %u\nchain_max %u\nmem_peak_bytes %llu\n",
+		   st->lock_max_chain, st->chain_max, st->mem_peak_bytes);
+	return 0;
+}
+
+TCPTW_COPY_FOPS(walk_stats, struct tcptw_walk_stats);
+
 /* --- init and exit ------------------------------------------------------------ */
 
 /* debugfs is a debugging aid: a failure to create it is not an error. */
@@ -289,6 +376,10 @@ void tcptw_debugfs_init(void)
 			    NULL, &tcptw_paws_log_fops);
 	debugfs_create_file("ttl_hist", TCPTW_DEBUGFS_MODE, tcptw_debugfs_dir,
 			    NULL, &tcptw_ttl_hist_fops);
+	debugfs_create_file("count", TCPTW_DEBUGFS_MODE, tcptw_debugfs_dir,
+			    NULL, &tcptw_count_fops);
+	debugfs_create_file("walk_stats", TCPTW_DEBUGFS_MODE, tcptw_debugfs_dir,
+			    NULL, &tcptw_walk_stats_fops);
 }
 
 void tcptw_debugfs_exit(void)

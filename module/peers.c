@@ -38,8 +38,15 @@ void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers)
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_init);
 
+static size_t tcptw_peer_table_bytes(const struct tcptw_peer_table *table)
+{
+	return tcptw_index_bytes(table->alloc, sizeof(*table->peers),
+				 table->heads, table->hash_mask);
+}
+
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table)
 {
+	tcptw_mem_sub(table->mem, tcptw_peer_table_bytes(table));
 	kvfree(table->peers);
 	kvfree(table->heads);
 	table->peers = NULL;
@@ -108,6 +115,7 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_index_grow);
 static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 {
 	u32 alloc = clamp(table->alloc * 2, TCPTW_PEERS_INITIAL, table->max);
+	size_t before = tcptw_peer_table_bytes(table);
 	u32 i;
 	int err;
 
@@ -117,6 +125,8 @@ static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 	if (err)
 		return err;
 	table->alloc = alloc;
+	tcptw_mem_add(table->mem, tcptw_peer_table_bytes(table));
+	tcptw_mem_sub(table->mem, before);
 	for (i = 0; i < table->nr; i++)
 		tcptw_peer_table_link(table, i);
 	return 0;
@@ -246,6 +256,9 @@ static int tcptw_peer_cmp(const void *a, const void *b)
 /* Sort rows for output. The hash chains are dropped: no lookups after this. */
 void tcptw_peer_table_sort(struct tcptw_peer_table *table)
 {
+	if (table->heads)
+		tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
+					  sizeof(*table->heads));
 	kvfree(table->heads);
 	table->heads = NULL;
 	sort(table->peers, table->nr, sizeof(*table->peers), tcptw_peer_cmp,

@@ -34,8 +34,15 @@ void tcptw_tuple_table_init(struct tcptw_tuple_table *table)
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_init);
 
+static size_t tcptw_tuple_table_bytes(const struct tcptw_tuple_table *table)
+{
+	return tcptw_index_bytes(table->alloc, sizeof(*table->tuples),
+				 table->heads, table->hash_mask);
+}
+
 void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table)
 {
+	tcptw_mem_sub(table->mem, tcptw_tuple_table_bytes(table));
 	kvfree(table->tuples);
 	kvfree(table->heads);
 	table->tuples = NULL;
@@ -68,6 +75,7 @@ static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 {
 	u32 alloc = clamp(table->alloc * 2, TCPTW_TUPLES_INITIAL,
 			  TCPTW_TUPLES_LIMIT);
+	size_t before = tcptw_tuple_table_bytes(table);
 	u32 i;
 	int err;
 
@@ -77,6 +85,8 @@ static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 	if (err)
 		return err;
 	table->alloc = alloc;
+	tcptw_mem_add(table->mem, tcptw_tuple_table_bytes(table));
+	tcptw_mem_sub(table->mem, before);
 	for (i = 0; i < table->nr; i++)
 		tcptw_tuple_link(table, i);
 	return 0;
@@ -170,6 +180,9 @@ static int tcptw_tuple_cmp(const void *a, const void *b)
  */
 void tcptw_tuple_table_sort(struct tcptw_tuple_table *table)
 {
+	if (table->heads)
+		tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
+					  sizeof(*table->heads));
 	kvfree(table->heads);
 	table->heads = NULL;
 	sort(table->tuples, table->nr, sizeof(*table->tuples),

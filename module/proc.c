@@ -3,17 +3,22 @@
  * /proc/tcptw: the report of the reader's own network namespace. The walk is
  * done once in open(); reads then iterate that snapshot with seq_file, so
  * short reads, lseek() and re-reads all see the same bytes. Writing takes
- * one command, documented in tcptw_format.h.
+ * one command, documented in tcptw_format.h. Each namespace keeps the
+ * numbers of its last walk for debugfs walk_stats.
  */
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 
 #include "tcptw.h"
 
@@ -22,7 +27,86 @@
 /* What /proc/tcptw holds open: one report, and the opener's namespace. */
 struct tcptw_proc_file {
 	struct tcptw_report report;
-	struct net *net;	/* only when opened for writing */
+	struct net *net;
+	u64 walk;		/* its number in walk_stats, 0 if none */
+};
+
+/* Per namespace: the last walk's numbers, copied whole under the lock. */
+struct tcptw_proc_net {
+	spinlock_t lock;		/* guards stats */
+	struct tcptw_walk_stats stats;
+};
+
+static unsigned int tcptw_proc_net_id;
+
+static struct tcptw_proc_net *tcptw_proc_net(struct net *net)
+{
+	return net_generic(net, tcptw_proc_net_id);
+}
+
+/**
+ * tcptw_walk_stats_get() - the numbers of @net's last /proc/tcptw walk
+ * @net: the namespace
+ * @stats: filled in; all zero before the first walk
+ */
+void tcptw_walk_stats_get(struct net *net, struct tcptw_walk_stats *stats)
+{
+	struct tcptw_proc_net *pn = tcptw_proc_net(net);
+
+	spin_lock(&pn->lock);
+	*stats = pn->stats;
+	spin_unlock(&pn->lock);
+}
+
+/* Publish a report's walk as its namespace's last; returns its number. */
+static u64 tcptw_walk_stats_publish(struct net *net,
+				    const struct tcptw_report *report)
+{
+	const struct tcptw_walk_result *walk = &report->walk;
+	struct tcptw_proc_net *pn = tcptw_proc_net(net);
+	struct tcptw_walk_stats *st = &pn->stats;
+	u64 seq;
+
+	spin_lock(&pn->lock);
+	seq = ++st->walks;
+	st->sockets = walk->sockets;
+	st->walk_us = walk->walk_us;
+	st->ns_per_socket = walk->sockets ?
+		div64_u64(walk->walk_ns, walk->sockets) : 0;
+	st->lock_max_ns = walk->lock_max_ns;
+	st->lock_max_chain = walk->lock_max_chain;
+	st->chain_max = walk->chain_max;
+	st->mem_peak_bytes = report->mem.peak;
+	spin_unlock(&pn->lock);
+	return seq;
+}
+
+/*
+ * The seq_file buffer is allocated by the first read(), while the report's
+ * tables are still held: at close, fold it into the peak, if the walk is
+ * still the namespace's last.
+ */
+static void tcptw_walk_stats_close(struct tcptw_proc_file *pf, size_t buf)
+{
+	struct tcptw_proc_net *pn = tcptw_proc_net(pf->net);
+	size_t peak = max(pf->report.mem.peak, pf->report.mem.cur + buf);
+
+	spin_lock(&pn->lock);
+	if (pn->stats.walks == pf->walk)
+		pn->stats.mem_peak_bytes = peak;
+	spin_unlock(&pn->lock);
+}
+
+static int __net_init tcptw_proc_net_init(struct net *net)
+{
+	spin_lock_init(&tcptw_proc_net(net)->lock);
+	return 0;
+}
+
+static struct pernet_operations tcptw_proc_net_ops = {
+	.init	= tcptw_proc_net_init,
+	.id	= &tcptw_proc_net_id,
+	.size	= sizeof(struct tcptw_proc_net),
 };
 
 /* The sections of the file, in order; each a number of seq_file records. */
@@ -149,17 +233,20 @@ static int tcptw_proc_open(struct inode *inode, struct file *file)
 
 	/* The opener's namespace, as /proc/net/tcp would show it to them. */
 	net = get_net(current->nsproxy->net_ns);
-	if (file->f_mode & FMODE_READ)
+	if (file->f_mode & FMODE_READ) {
 		err = tcptw_report_build(&pf->report, net,
 					 READ_ONCE(tcptw_max_peers));
-	if (!err && (file->f_mode & FMODE_WRITE))
-		pf->net = get_net(net);
-	put_net(net);
+		if (!err)
+			pf->walk = tcptw_walk_stats_publish(net, &pf->report);
+	}
 	if (err) {
 		tcptw_report_free(&pf->report);
+		put_net(net);
 		seq_release_private(inode, file);
+		return err;
 	}
-	return err;
+	pf->net = net;
+	return 0;
 }
 
 /*
@@ -195,9 +282,10 @@ static int tcptw_proc_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 	struct tcptw_proc_file *pf = m->private;
 
+	if (pf->walk)
+		tcptw_walk_stats_close(pf, m->buf ? m->size : 0);
 	tcptw_report_free(&pf->report);
-	if (pf->net)
-		put_net(pf->net);
+	put_net(pf->net);
 	return seq_release_private(inode, file);
 }
 
@@ -211,12 +299,21 @@ static const struct proc_ops tcptw_proc_ops = {
 
 int tcptw_proc_init(void)
 {
-	if (!proc_create(TCPTW_PROC_NAME, 0644, NULL, &tcptw_proc_ops))
+	int err;
+
+	err = register_pernet_subsys(&tcptw_proc_net_ops);
+	if (err)
+		return err;
+	if (!proc_create(TCPTW_PROC_NAME, 0644, NULL, &tcptw_proc_ops)) {
+		unregister_pernet_subsys(&tcptw_proc_net_ops);
 		return -ENOMEM;
+	}
 	return 0;
 }
 
+/* Files still open are released before the per-namespace state goes. */
 void tcptw_proc_exit(void)
 {
 	remove_proc_entry(TCPTW_PROC_NAME, NULL);
+	unregister_pernet_subsys(&tcptw_proc_net_ops);
 }

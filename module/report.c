@@ -158,8 +158,9 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	struct tcptw_walk_sink sink = {
 		.peers = &report->table,
 		.tuples = &report->tuples,
+		.mem = &report->mem,
 	};
-	struct tcptw_walk_result walk;
+	const struct tcptw_walk_result *walk = &report->walk;
 	u64 *val = report->val;
 	u32 range, max_tuples = READ_ONCE(tcptw_max_tuples);
 	int err;
@@ -167,7 +168,9 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	memset(report, 0, sizeof(*report));
 	tcptw_peer_table_init(&report->table, max_peers);
 	tcptw_tuple_table_init(&report->tuples);
-	err = tcptw_walk(net, &sink, &walk);
+	report->table.mem = &report->mem;
+	report->tuples.mem = &report->mem;
+	err = tcptw_walk(net, &sink, &report->walk);
 	if (err)
 		return err;
 	err = tcptw_paws_snapshot(net, &report->paws);
@@ -183,16 +186,16 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	/* Read right after the walk, so both describe the same moment. */
 	tcptw_report_fill_counters(report, net);
 	/* The range tw_in/tw_out were decided with, not a second read. */
-	report->port_lo = walk.port_lo;
-	report->port_hi = walk.port_hi;
-	range = walk.port_hi - walk.port_lo + 1;
+	report->port_lo = walk->port_lo;
+	report->port_hi = walk->port_hi;
+	range = walk->port_hi - walk->port_lo + 1;
 	report->tuples_shown = min(report->tuples.nr, max_tuples);
-	val[TCPTW_KEY_TW_COUNT] = walk.tw_count;
-	val[TCPTW_KEY_EHASH_BUCKETS] = walk.ehash_buckets;
-	val[TCPTW_KEY_SOCKETS] = walk.sockets;
+	val[TCPTW_KEY_TW_COUNT] = walk->tw_count;
+	val[TCPTW_KEY_EHASH_BUCKETS] = walk->ehash_buckets;
+	val[TCPTW_KEY_SOCKETS] = walk->sockets;
 	val[TCPTW_KEY_PEERS] = report->table.nr;
 	val[TCPTW_KEY_PEERS_MAX] = max_peers;
-	val[TCPTW_KEY_WALK_US] = walk.walk_us;
+	val[TCPTW_KEY_WALK_US] = walk->walk_us;
 	val[TCPTW_KEY_PEERS_TRUNCATED] = report->table.other_sockets;
 	val[TCPTW_KEY_PAWS_REJ_ESTAB] = report->paws.totals[TCPTW_PAWS_ESTAB];
 	val[TCPTW_KEY_PAWS_REJ_SYN_SENT] =

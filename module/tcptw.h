@@ -7,6 +7,7 @@
 #define _TCPTW_H
 
 #include <linux/in6.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #include <net/ipv6.h>
@@ -29,6 +30,38 @@ struct tcphdr;
 extern unsigned int tcptw_max_peers;
 extern unsigned int tcptw_max_tuples;
 extern unsigned int tcptw_paws_max;
+
+/*
+ * Bytes one read of /proc/tcptw holds allocated: now, and the most at any
+ * moment (debugfs walk_stats). A grown array is added before the old one is
+ * subtracted: both exist while the rows are copied.
+ */
+struct tcptw_mem {
+	size_t cur;
+	size_t peak;
+};
+
+static inline void tcptw_mem_add(struct tcptw_mem *mem, size_t bytes)
+{
+	if (!mem)
+		return;
+	mem->cur += bytes;
+	mem->peak = max(mem->peak, mem->cur);
+}
+
+static inline void tcptw_mem_sub(struct tcptw_mem *mem, size_t bytes)
+{
+	if (mem)
+		mem->cur -= bytes;
+}
+
+/* What an index-chained table (peers, tuples) has allocated. */
+static inline size_t tcptw_index_bytes(u32 alloc, size_t size,
+				       const u32 *heads, u32 hash_mask)
+{
+	return (size_t)alloc * size +
+	       (heads ? ((size_t)hash_mask + 1) * sizeof(*heads) : 0);
+}
 
 /*
  * A remote address. IPv4 is kept IPv4-mapped (::ffff:a.b.c.d) so that both
@@ -104,6 +137,7 @@ struct tcptw_peer_table {
 	u32 hash_seed;
 	struct tcptw_peer other;
 	u64 other_sockets;
+	struct tcptw_mem *mem;	/* accounts the arrays; may be NULL */
 };
 
 int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
@@ -137,6 +171,7 @@ struct tcptw_tuple_table {
 	u32 hash_mask;
 	u32 hash_seed;
 	u64 untracked;		/* sockets of tuples beyond the hard limit */
+	struct tcptw_mem *mem;	/* accounts the arrays; may be NULL */
 };
 
 void tcptw_tuple_table_init(struct tcptw_tuple_table *table);
@@ -149,15 +184,20 @@ u64 tcptw_tuple_pct(u32 used, u32 range);
 /*
  * Where a walk delivers what it finds; any member may be NULL. @minisock
  * sees every TIME_WAIT and FIN_WAIT2 minisocket, after it was counted.
+ * @mem accounts the walk's own scratch arrays.
  */
 struct tcptw_walk_sink {
 	struct tcptw_peer_table *peers;
 	struct tcptw_tuple_table *tuples;
 	int (*minisock)(void *priv, const struct tcptw_sock_rec *rec);
 	void *priv;
+	struct tcptw_mem *mem;
 };
 
-/* What one walk of a namespace's established hash found. */
+/*
+ * What one walk of a namespace's established hash found. Chains are counted
+ * whole, every namespace's sockets included: that is what a lock hold walks.
+ */
 struct tcptw_walk_result {
 	u64 sockets;
 	u64 tw_count;
@@ -165,10 +205,29 @@ struct tcptw_walk_result {
 	int port_lo;		/* ip_local_port_range the TIME-WAIT */
 	int port_hi;		/* direction was decided with */
 	u64 walk_us;
+	u64 walk_ns;
+	u64 lock_max_ns;	/* longest hold of one bucket lock */
+	u32 lock_max_chain;	/* the chain length during that hold */
+	u32 chain_max;		/* longest chain met */
 };
 
 int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	       struct tcptw_walk_result *result);
+int tcptw_walk_count(struct net *net, struct tcptw_walk_result *result);
+
+/* The last full walk of a namespace, for debugfs walk_stats (proc.c). */
+struct tcptw_walk_stats {
+	u64 walks;		/* full walks of the namespace since load */
+	u64 sockets;
+	u64 walk_us;
+	u64 ns_per_socket;
+	u64 lock_max_ns;
+	u32 lock_max_chain;
+	u32 chain_max;
+	u64 mem_peak_bytes;
+};
+
+void tcptw_walk_stats_get(struct net *net, struct tcptw_walk_stats *stats);
 
 /* The shape of the established hash a namespace uses (debugfs "ehash"). */
 #define TCPTW_CHAIN_HIST	64	/* lengths 1..63 exact, the last 64+ */
@@ -257,6 +316,8 @@ struct tcptw_report {
 	u32 tuples_shown;
 	struct tcptw_paws_snap paws;
 	u64 now;		/* jiffies64 the report was taken */
+	struct tcptw_walk_result walk;
+	struct tcptw_mem mem;	/* walk scratch, peer and port tables */
 };
 
 int tcptw_report_build(struct tcptw_report *report, struct net *net,

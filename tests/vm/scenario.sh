@@ -385,7 +385,7 @@ wait $gen 2>/dev/null
 check "scenario namespace: every tuple equals /proc/net/tcp{,6}" tcptw-verify tuples
 
 # --- debugfs (issue 5) ----------------------------------------------------------------
-for f in sockets ehash paws_log ttl_hist; do
+for f in sockets ehash paws_log ttl_hist count walk_stats; do
 	expect "debugfs tcptw/$f is mode 0400" \
 		"$(stat -c %a /sys/kernel/debug/tcptw/$f 2>/dev/null)" 400
 	check "debugfs tcptw/$f is unreadable to an unprivileged user" \
@@ -395,14 +395,62 @@ check "debugfs sockets: TIME_WAIT rows equal /proc/net/tcp{,6}'s" \
 	tcptw-verify debugfs-sockets
 check "debugfs sockets in ns4 (5000 TIME-WAIT): equal /proc/net/tcp{,6}'s" \
 	in_ns "$NS4" tcptw-verify debugfs-sockets
-expect "debugfs ttl_hist in ns4 counts every TIME-WAIT" \
-	"$(in_ns "$NS4" awk 'NR > 1 { n += $3 } END { print n }' /sys/kernel/debug/tcptw/ttl_hist)" \
-	"$(in_ns "$NS4" tcptw-verify key tw_count)"
+# Two walks: on a slow kernel ns4's TIME-WAIT may be expiring by now, so the
+# histogram is taken between two equal tw_count reads.
+for try in 1 2 3 4 5 6 7 8 9 10; do
+	tw_before=$(in_ns "$NS4" tcptw-verify key tw_count)
+	ttl_sum=$(in_ns "$NS4" awk 'NR > 1 { n += $3 } END { print n }' /sys/kernel/debug/tcptw/ttl_hist)
+	tw_after=$(in_ns "$NS4" tcptw-verify key tw_count)
+	[ "$tw_before" != "$tw_after" ] || break
+	sleep 1
+done
+expect "debugfs ttl_hist in ns4 counts every TIME-WAIT" "$ttl_sum" "$tw_before"
 expect "debugfs ehash in ns2: its own 1024 buckets" \
 	"$(in_ns "$NS2" awk '$1 == "buckets" { print $2 }' /sys/kernel/debug/tcptw/ehash)" 1024
 expect "debugfs ehash in ns2: the chains hold exactly its sockets" \
 	"$(in_ns "$NS2" awk '$1 == "entries" { print $2 }' /sys/kernel/debug/tcptw/ehash)" \
 	"$(in_ns "$NS2" tcptw-verify key sockets)"
+
+# --- debugfs count and walk_stats (issue 7) -------------------------------------------
+# count: a walk that only counts, the reference a full walk is measured
+# against; walk_stats: the numbers of the namespace's last /proc/tcptw walk.
+dbg=/sys/kernel/debug/tcptw
+dbg_key() { awk -v k="$2" '$1 == k { print $2 }' "$dbg/$1"; }
+for f in count walk_stats; do
+	check "debugfs tcptw/$f refuses writes, even from root" \
+		sh -c "! echo 1 2>/dev/null >$dbg/$f"
+	check "debugfs tcptw/$f refuses writes from an unprivileged user" \
+		sh -c "! su -s /bin/sh nobody -c 'echo 1 >$dbg/$f' 2>/dev/null"
+done
+check "debugfs count: sockets equal /proc/net/tcp{,6} less its listeners" \
+	tcptw-verify count
+check "debugfs count in ns2 (a hash of its own): its sockets, none of ours" \
+	in_ns "$NS2" tcptw-verify count
+expect "debugfs count in ns2: its own 1024 buckets" \
+	"$(in_ns "$NS2" awk '$1 == "ehash_buckets" { print $2 }' $dbg/count)" 1024
+check "debugfs count in ns4 (shared hash, its TIME-WAIT): its sockets only" \
+	in_ns "$NS4" tcptw-verify count
+expect "debugfs count in a new namespace: no sockets" \
+	"$(unshare -n awk '$1 == "sockets" { print $2 }' $dbg/count)" 0
+expect "debugfs walk_stats in a new namespace: no walk yet" \
+	"$(unshare -n awk '$1 == "walks" { print $2 }' $dbg/walk_stats)" 0
+check "debugfs walk_stats: one read of /proc/tcptw, its sockets, walk_us, chains" \
+	tcptw-verify walk-stats
+check "debugfs walk_stats in ns2: the same, on its own hash" \
+	in_ns "$NS2" tcptw-verify walk-stats
+check "debugfs walk_stats in ns4: the same, on the shared hash" \
+	in_ns "$NS4" tcptw-verify walk-stats
+walks=$(dbg_key walk_stats walks)
+in_ns "$NS2" cat /proc/tcptw >/dev/null
+expect "debugfs walk_stats: a read in ns2 is not counted here" \
+	"$(dbg_key walk_stats walks)" "$walks"
+cat /proc/tcptw >/dev/null
+expect "debugfs walk_stats: a read here is" \
+	"$(dbg_key walk_stats walks)" $((walks + 1))
+echo "# count and walk_stats, initial namespace and ns4:"
+sed 's/^/#   /' $dbg/count $dbg/walk_stats
+in_ns "$NS4" cat /proc/tcptw >/dev/null
+in_ns "$NS4" sed 's/^/#   ns4 /' $dbg/count $dbg/walk_stats
 
 # --- NAT: two clients behind one masquerade, one server holding TIME-WAIT ------------
 if [ -f /nat.sh ]; then

@@ -2,7 +2,8 @@
 /*
  * tcptw-verify: holds /proc/tcptw against the kernel's own ground truth
  * (/proc/net/tcp{,6}, /proc/net/sockstat, /proc/net/netstat, sysctls) inside
- * the test VM, and debugfs tcptw/sockets against /proc/net/tcp{,6}. It parses
+ * the test VM, and debugfs tcptw/sockets and tcptw/count against
+ * /proc/net/tcp{,6}, tcptw/walk_stats against the report. It parses
  * both on its own, sharing no code with the module or the tool, so that a bug
  * on either side cannot hide itself.
  *
@@ -35,6 +36,7 @@
 #define SPORTS_MAX	16	/* the PAWS table counts remote ports up to this */
 #define ADDR_KEY_LEN	17	/* family byte + 16 address bytes */
 #define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)
+#define DEBUGFS_DIR	"/sys/kernel/debug/tcptw"
 
 /*
  * The tables as format 1.1 documents them, written out here, not shared.
@@ -1931,6 +1933,214 @@ static int cmd_debugfs_sockets(const char *file)
 	return failures ? 1 : 0;
 }
 
+/* count, walk-stats: debugfs tcptw/count and tcptw/walk_stats -------------- */
+
+/*
+ * A debugfs file of "key value" lines: exactly @keys, in that order, each
+ * value an unsigned decimal, nothing else. Returns false (after fail()) if
+ * the file is not that.
+ */
+static bool keyed_parse(const char *file, char *text, const char *const keys[],
+			size_t n, unsigned long long *val)
+{
+	char *line = text, *next, *sp;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		next = strchr(line, '\n');
+		if (!next) {
+			fail("%s: line %zu ('%s') missing or not terminated",
+			     file, i + 1, keys[i]);
+			return false;
+		}
+		*next = 0;
+		sp = strchr(line, ' ');
+		if (!sp || (size_t)(sp - line) != strlen(keys[i]) ||
+		    strncmp(line, keys[i], sp - line)) {
+			fail("%s: line %zu is '%s', want '%s N'", file, i + 1,
+			     line, keys[i]);
+			return false;
+		}
+		val[i] = number(sp + 1, file, keys[i], "value");
+		line = next + 1;
+	}
+	if (*line) {
+		fail("%s: unexpected '%.*s' after the %zu lines", file,
+		     (int)strcspn(line, "\n"), line, n);
+		return false;
+	}
+	return true;
+}
+
+static void keyed_read(const char *file, const char *const keys[], size_t n,
+		       unsigned long long *val)
+{
+	char *text = read_file(file, 4096);
+
+	if (!keyed_parse(file, text, keys, n, val))
+		die("%s: cannot go on", file);
+	free(text);
+}
+
+/* One "key N" line of a text (debugfs ehash), or die. */
+static unsigned long long text_key(const char *file, const char *text,
+				   const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, len) && p[len] == ' ') {
+			char value[32];
+
+			snprintf(value, sizeof(value), "%.*s",
+				 (int)strcspn(p + len + 1, "\n"), p + len + 1);
+			return number(value, file, key, "value");
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	die("%s: no line '%s N'", file, key);
+}
+
+static const char *const count_keys[] = { "sockets", "ehash_buckets", "walk_us" };
+enum { C_SOCKETS, C_BUCKETS, C_WALK_US, NR_COUNT_KEYS };
+
+/*
+ * count: the count-only walk's sockets against /proc/net/tcp{,6} read just
+ * before and after it (listeners are not in the established hash), its
+ * buckets against debugfs ehash.
+ */
+static int cmd_count(const char *dir)
+{
+	static struct truth before, after;
+	unsigned long long v[NR_COUNT_KEYS];
+	char file[4096], ehash[4096], *text, *eh;
+	int attempt;
+
+	diag = stderr;
+	snprintf(file, sizeof(file), "%s/count", dir);
+	snprintf(ehash, sizeof(ehash), "%s/ehash", dir);
+	before.peers = calloc(MAX_PEERS, sizeof(*before.peers));
+	after.peers = calloc(MAX_PEERS, sizeof(*after.peers));
+	if (!before.peers || !after.peers)
+		die("out of memory");
+	for (attempt = 1;; attempt++) {
+		truth_load(&before);
+		text = read_file(file, 4096);
+		truth_load(&after);
+		if (truth_same_states(&before, &after))
+			break;
+		free(text);
+		if (attempt == RETRIES)
+			die("/proc/net/tcp{,6} kept changing over %d tries", RETRIES);
+		sleep(1);
+	}
+	if (!keyed_parse(file, text, count_keys, NR_COUNT_KEYS, v))
+		return 1;
+	free(text);
+	if (v[C_SOCKETS] != before.sockets)
+		fail("%s: sockets %llu, /proc/net/tcp{,6} has %lu besides listeners",
+		     file, v[C_SOCKETS], before.sockets);
+	eh = read_file(ehash, 4096);
+	if (v[C_BUCKETS] != text_key(ehash, eh, "buckets"))
+		fail("%s: ehash_buckets %llu, %s says %llu", file, v[C_BUCKETS],
+		     ehash, text_key(ehash, eh, "buckets"));
+	free(eh);
+	printf("# count: sockets %llu ehash_buckets %llu walk_us %llu; /proc/net/tcp{,6}: %lu besides listeners: %d mismatches\n",
+	       v[C_SOCKETS], v[C_BUCKETS], v[C_WALK_US], before.sockets,
+	       failures);
+	return failures ? 1 : 0;
+}
+
+static const char *const stats_keys[] = {
+	"walks", "sockets", "walk_us", "ns_per_socket", "lock_max_ns",
+	"lock_max_chain", "chain_max", "mem_peak_bytes",
+};
+enum { W_WALKS, W_SOCKETS, W_WALK_US, W_NS_PER_SOCKET, W_LOCK_MAX_NS,
+       W_LOCK_MAX_CHAIN, W_CHAIN_MAX, W_MEM_PEAK, NR_STATS_KEYS };
+
+#define LISTENING_BITMAP_BYTES	(65536 / 8)
+
+/*
+ * walk-stats: open the report once between two reads of walk_stats and two
+ * of debugfs ehash; retried until the two ehash reads agree (nothing was
+ * hashed or unhashed meanwhile, so the walk met the chains ehash shows).
+ */
+static int cmd_walk_stats(const char *path, const char *dir)
+{
+	unsigned long long w0[NR_STATS_KEYS], w[NR_STATS_KEYS];
+	unsigned long long sockets, walk_us, longest, lo_ns, hi_ns;
+	char file[4096], ehash[4096], *text, *eh1, *eh2;
+	struct report r;
+	int attempt;
+
+	diag = stderr;
+	snprintf(file, sizeof(file), "%s/walk_stats", dir);
+	snprintf(ehash, sizeof(ehash), "%s/ehash", dir);
+	for (attempt = 1;; attempt++) {
+		eh1 = read_file(ehash, 4096);
+		keyed_read(file, stats_keys, NR_STATS_KEYS, w0);
+		text = read_file(path, 1 << 16);
+		keyed_read(file, stats_keys, NR_STATS_KEYS, w);
+		eh2 = read_file(ehash, 4096);
+		if (!strcmp(eh1, eh2))
+			break;
+		free(text);
+		free(eh1);
+		free(eh2);
+		if (attempt == 2 * RETRIES)
+			die("%s kept changing over %d tries", ehash, 2 * RETRIES);
+		sleep(1);
+	}
+	longest = text_key(ehash, eh1, "longest_chain");
+	free(eh1);
+	free(eh2);
+	report_parse(&r, text);
+	sockets = report_key_ull(&r, "sockets");
+	walk_us = report_key_ull(&r, "walk_us");
+
+	if (w[W_WALKS] != w0[W_WALKS] + 1)
+		fail("walks %llu after one open of %s, %llu before", w[W_WALKS],
+		     path, w0[W_WALKS]);
+	if (w[W_SOCKETS] != sockets)
+		fail("sockets %llu, the report's sockets %llu", w[W_SOCKETS],
+		     sockets);
+	if (w[W_WALK_US] != walk_us)
+		fail("walk_us %llu, the report's walk_us %llu", w[W_WALK_US],
+		     walk_us);
+	/*
+	 * walk_us and ns_per_socket are both rounded down from the walk's
+	 * nanoseconds: the ranges of nanoseconds they allow must meet.
+	 */
+	lo_ns = w[W_NS_PER_SOCKET] * w[W_SOCKETS];
+	hi_ns = (w[W_NS_PER_SOCKET] + 1) * w[W_SOCKETS];
+	if (!w[W_SOCKETS] ? w[W_NS_PER_SOCKET] != 0 :
+	    lo_ns >= (walk_us + 1) * 1000 || hi_ns <= walk_us * 1000)
+		fail("ns_per_socket %llu over %llu sockets does not fit walk_us %llu",
+		     w[W_NS_PER_SOCKET], w[W_SOCKETS], walk_us);
+	if (w[W_LOCK_MAX_NS] >= (walk_us + 1) * 1000)
+		fail("lock_max_ns %llu, longer than the walk (walk_us %llu)",
+		     w[W_LOCK_MAX_NS], walk_us);
+	if (w[W_LOCK_MAX_CHAIN] > w[W_CHAIN_MAX])
+		fail("lock_max_chain %llu > chain_max %llu",
+		     w[W_LOCK_MAX_CHAIN], w[W_CHAIN_MAX]);
+	if (w[W_SOCKETS] && !w[W_LOCK_MAX_CHAIN])
+		fail("lock_max_chain 0 with %llu sockets walked", w[W_SOCKETS]);
+	if (w[W_CHAIN_MAX] != longest)
+		fail("chain_max %llu, %s longest_chain %llu", w[W_CHAIN_MAX],
+		     ehash, longest);
+	if (w[W_MEM_PEAK] < LISTENING_BITMAP_BYTES)
+		fail("mem_peak_bytes %llu, less than the walk's %d-byte port bitmap",
+		     w[W_MEM_PEAK], LISTENING_BITMAP_BYTES);
+	printf("# walk_stats: walks %llu sockets %llu walk_us %llu ns_per_socket %llu lock_max_ns %llu lock_max_chain %llu chain_max %llu mem_peak_bytes %llu; ehash longest_chain %llu: %d mismatches\n",
+	       w[W_WALKS], w[W_SOCKETS], w[W_WALK_US], w[W_NS_PER_SOCKET],
+	       w[W_LOCK_MAX_NS], w[W_LOCK_MAX_CHAIN], w[W_CHAIN_MAX],
+	       w[W_MEM_PEAK], longest, failures);
+	return failures ? 1 : 0;
+}
+
 /* paws-delta: two reports and two netstat copies around one action --------- */
 
 static unsigned long long netstat_file_value(const char *file, const char *name)
@@ -2159,6 +2369,8 @@ static int usage(void)
 	      "       tcptw-verify [-f REPORT] paws-cell PEER LPORT COLUMN\n"
 	      "       tcptw-verify [-f REPORT] peers\n"
 	      "       tcptw-verify debugfs-sockets [FILE]\n"
+	      "       tcptw-verify count [DEBUGFS_DIR]\n"
+	      "       tcptw-verify [-f REPORT] walk-stats [DEBUGFS_DIR]\n"
 	      "       tcptw-verify paws-delta BEFORE AFTER NETSTAT_BEFORE NETSTAT_AFTER\n"
 	      "       tcptw-verify netstat GROUP FIELD\n"
 	      "TCPTW_VERIFY_PROC=DIR reads DIR in place of /proc.\n", stderr);
@@ -2199,6 +2411,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "debugfs-sockets") && argc <= 3)
 		return cmd_debugfs_sockets(argc == 3 ? argv[2] :
 					   "/sys/kernel/debug/tcptw/sockets");
+	if (!strcmp(argv[1], "count") && argc <= 3)
+		return cmd_count(argc == 3 ? argv[2] : DEBUGFS_DIR);
+	if (!strcmp(argv[1], "walk-stats") && argc <= 3)
+		return cmd_walk_stats(path, argc == 3 ? argv[2] : DEBUGFS_DIR);
 	if (!strcmp(argv[1], "paws-delta") && argc == 6)
 		return cmd_paws_delta(argv[2], argv[3], argv[4], argv[5]);
 	if (!strcmp(argv[1], "netstat") && argc == 4) {
