@@ -87,6 +87,12 @@ check:
 demo:
 	@tests/demo.sh
 
+# Time /proc/tcptw against ss and /proc/net/tcp in QEMU on Debian's kernels
+# (about 15 minutes; not part of check); writes docs/BENCHMARKS.md and
+# docs/bench.png. BENCH_QUICK=1: small sizes, build/bench/ only.
+bench:
+	@tests/bench.sh
+
 # Build the .debs and the RPM, install the .debs here (root), boot each
 # Debian kernel with the DKMS-built module, upgrade, purge. Part of check.
 check-packaging:
@@ -99,5 +105,5 @@ fuzz:
 	$(MAKE) -C tools fuzz
 
 .PHONY: all module module-debug modules_install tool tool-static install clean \
-	check check-packaging demo kunit fuzz dkms-source dkms-install \
+	check check-packaging demo bench kunit fuzz dkms-source dkms-install \
 	dkms-uninstall
