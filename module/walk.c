@@ -130,12 +130,14 @@ static void tcptw_walk_listeners(struct tcptw_walk *w)
  * there were; when that exceeds w->recs_alloc the copy is incomplete and the
  * caller grows the array and copies again, so each bucket is read whole
  * under one hold of its lock. The hold is timed from inside the lock: the
- * time others wait on it, not the time we waited. local_clock(), not
- * ktime_get_ns(): two reads per bucket must cost next to nothing, and
- * ktime_get_ns() reads the clocksource, which may be an HPET (an uncached
- * MMIO read, slow on real hardware and emulated under QEMU TCG, where the
- * TSC is often marked unstable). Preemption is off under the lock, so both
- * reads come from one CPU's clock.
+ * time others wait on it, not the time we waited. sched_clock(), not
+ * ktime_get_ns() or local_clock(): two reads per bucket must cost next to
+ * nothing. ktime_get_ns() reads the clocksource, which may be an HPET (an
+ * uncached MMIO read, slow on real hardware and emulated under QEMU TCG,
+ * where the TSC is often marked unstable); local_clock() then also does
+ * sched_clock_local()'s per-CPU filtering. Preemption is off under the
+ * lock, so both reads come from one CPU, which is all sched_clock()
+ * promises.
  */
 static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 {
@@ -147,7 +149,7 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 	u64 t0, held;
 
 	spin_lock_bh(lock);
-	t0 = local_clock();
+	t0 = sched_clock();
 	sk_nulls_for_each(sk, node, &w->hinfo->ehash[i].chain) {
 		len++;
 		if (!net_eq(sock_net(sk), w->net))
@@ -156,7 +158,7 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 			tcptw_rec_fill(&w->recs[n], sk);
 		n++;
 	}
-	held = local_clock() - t0;
+	held = sched_clock() - t0;
 	spin_unlock_bh(lock);
 
 	if (held > result->lock_max_ns || !result->lock_max_chain) {
