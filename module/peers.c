@@ -56,10 +56,16 @@ void tcptw_peer_table_destroy(struct tcptw_peer_table *table)
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_destroy);
 
+/*
+ * One jhash round over three words, the first two folded as the kernel's
+ * own IPv6 hashes do: a peer lookup per socket is the walk's inner loop. The
+ * family needs no mixing in: a v4-mapped address is AF_INET, any other is
+ * AF_INET6.
+ */
 static u32 tcptw_addr_hash(const struct tcptw_peer_table *table,
 			   const struct tcptw_addr *addr)
 {
-	return jhash2(addr->in6.s6_addr32, 4, table->hash_seed ^ addr->family);
+	return __ipv6_addr_jhash(&addr->in6, table->hash_seed);
 }
 
 static void tcptw_peer_table_link(struct tcptw_peer_table *table, u32 idx)
@@ -132,8 +138,9 @@ static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 	return 0;
 }
 
-static struct tcptw_peer *tcptw_peer_table_find(struct tcptw_peer_table *table,
-						const struct tcptw_addr *addr)
+static __always_inline struct tcptw_peer *
+tcptw_peer_table_find(struct tcptw_peer_table *table,
+		      const struct tcptw_addr *addr)
 {
 	u32 idx;
 
@@ -150,10 +157,13 @@ static struct tcptw_peer *tcptw_peer_table_find(struct tcptw_peer_table *table,
 	return NULL;
 }
 
-/* The row for @addr, created if there is room; NULL when the cap is reached. */
-static struct tcptw_peer *tcptw_peer_table_get(struct tcptw_peer_table *table,
-					       const struct tcptw_addr *addr,
-					       int *err)
+/*
+ * The row for @addr, created if there is room; NULL when the cap is reached.
+ * Inlined: it runs once per socket.
+ */
+static __always_inline struct tcptw_peer *
+tcptw_peer_table_get(struct tcptw_peer_table *table,
+		     const struct tcptw_addr *addr, int *err)
 {
 	struct tcptw_peer *peer = tcptw_peer_table_find(table, addr);
 

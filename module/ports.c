@@ -52,13 +52,14 @@ void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table)
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_destroy);
 
+/* As the peer table's hash: one jhash round per address, once per socket. */
 static u32 tcptw_tuple_hash(const struct tcptw_tuple_table *table,
 			    const struct tcptw_addr *local,
 			    const struct tcptw_addr *remote, u16 port)
 {
-	u32 h = jhash2(remote->in6.s6_addr32, 4, table->hash_seed ^ port);
+	u32 h = __ipv6_addr_jhash(&remote->in6, table->hash_seed ^ port);
 
-	return jhash2(local->in6.s6_addr32, 4, h);
+	return __ipv6_addr_jhash(&local->in6, h);
 }
 
 static void tcptw_tuple_link(struct tcptw_tuple_table *table, u32 idx)

@@ -38,6 +38,7 @@ struct tcptw_walk {
 	int port_hi;
 	struct tcptw_sock_rec *recs;	/* one bucket's sockets */
 	u32 recs_alloc;
+	u32 now_s;			/* ktime_get_seconds() at the start */
 	struct tcptw_walk_result *result;
 };
 
@@ -58,43 +59,73 @@ VISIBLE_IF_KUNIT void tcptw_rec_fill_peer(struct tcptw_sock_rec *rec,
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_rec_fill_peer);
 
-/* What a TIME_WAIT or FIN_WAIT2 minisocket still knows of its connection. */
+/*
+ * jiffies_delta_to_msecs() without its out-of-line call where HZ divides a
+ * second (Debian's 250 does): it runs once per minisocket under the lock.
+ */
+static inline u32 tcptw_ttl_ms(long left)
+{
+	if (left <= 0)
+		return 0;
+#if !(MSEC_PER_SEC % HZ)
+	return min_t(unsigned long, left, U32_MAX / (MSEC_PER_SEC / HZ)) *
+	       (MSEC_PER_SEC / HZ);
+#else
+	return jiffies_to_msecs(left);
+#endif
+}
+
+/*
+ * What a TIME_WAIT or FIN_WAIT2 minisocket still knows of its connection.
+ * @now_s: ktime_get_seconds() once per walk, the clock of tw_ts_recent_stamp.
+ */
 static void tcptw_rec_fill_minisock(struct tcptw_sock_rec *rec,
-				    const struct sock *sk)
+				    const struct sock *sk, u32 now_s)
 {
 	const struct inet_timewait_sock *tw = inet_twsk(sk);
 	const struct tcp_timewait_sock *tcptw = tcp_twsk(sk);
-	long left = READ_ONCE(tw->tw_timer.expires) - jiffies;
 	u32 stamp = READ_ONCE(tcptw->tw_ts_recent_stamp);
 
 	rec->minisock = true;
-	rec->tw_ttl_ms = jiffies_delta_to_msecs(left);
+	rec->tw_ttl_ms = tcptw_ttl_ms(READ_ONCE(tw->tw_timer.expires) -
+				      (long)jiffies);
 	rec->rcv_nxt = READ_ONCE(tcptw->tw_rcv_nxt);
 	rec->snd_nxt = READ_ONCE(tcptw->tw_snd_nxt);
 	/* tcp_time_wait() copies a zero stamp when no timestamps were used. */
 	rec->has_ts = stamp != 0;
 	if (rec->has_ts) {
-		u32 now = (u32)ktime_get_seconds();
-
 		rec->ts_recent = READ_ONCE(tcptw->tw_ts_recent);
-		rec->ts_age_s = (s32)(now - stamp) > 0 ? now - stamp : 0;
+		rec->ts_age_s = (s32)(now_s - stamp) > 0 ? now_s - stamp : 0;
+	} else {
+		rec->ts_recent = 0;
+		rec->ts_age_s = 0;
 	}
 }
 
 /*
  * Only struct sock_common fields for every kind of socket: the chain holds
- * full sockets, request sockets and timewait minisockets alike.
+ * full sockets, request sockets and timewait minisockets alike. Every field
+ * is stored, none through memset(): this runs once per socket under the
+ * bucket lock.
  */
-static void tcptw_rec_fill(struct tcptw_sock_rec *rec, const struct sock *sk)
+static void tcptw_rec_fill(struct tcptw_sock_rec *rec, const struct sock *sk,
+			   u32 now_s)
 {
 	int state = READ_ONCE(sk->sk_state);
 
-	memset(rec, 0, sizeof(*rec));
 	if (state == TCP_TIME_WAIT) {
 		state = READ_ONCE(inet_twsk(sk)->tw_substate);
-		tcptw_rec_fill_minisock(rec, sk);
-	} else if (state == TCP_NEW_SYN_RECV) {
-		state = TCP_SYN_RECV;
+		tcptw_rec_fill_minisock(rec, sk, now_s);
+	} else {
+		if (state == TCP_NEW_SYN_RECV)
+			state = TCP_SYN_RECV;
+		rec->minisock = false;
+		rec->has_ts = false;
+		rec->tw_ttl_ms = 0;
+		rec->ts_recent = 0;
+		rec->ts_age_s = 0;
+		rec->rcv_nxt = 0;
+		rec->snd_nxt = 0;
 	}
 	rec->state = state;
 	rec->local_port = sk->sk_num;
@@ -155,7 +186,7 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 		if (!net_eq(sock_net(sk), w->net))
 			continue;
 		if (n < w->recs_alloc)
-			tcptw_rec_fill(&w->recs[n], sk);
+			tcptw_rec_fill(&w->recs[n], sk, w->now_s);
 		n++;
 	}
 	held = sched_clock() - t0;
@@ -168,6 +199,7 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 	result->chain_max = max(result->chain_max, len);
 	return n;
 }
+
 
 static void tcptw_walk_recs_free(struct tcptw_walk *w)
 {
@@ -272,6 +304,7 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	u32 i, n;
 
 	memset(result, 0, sizeof(*result));
+	w.now_s = (u32)ktime_get_seconds();
 	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, GFP_KERNEL);
 	if (!w.listening)
 		return -ENOMEM;
