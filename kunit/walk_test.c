@@ -819,6 +819,14 @@ static void walk_count_matches_full_walk(struct kunit *test)
 	KUNIT_EXPECT_GE(test, again.lock_max_chain, 1U);
 	KUNIT_EXPECT_LE(test, again.lock_max_chain, again.chain_max);
 	KUNIT_EXPECT_LE(test, again.lock_max_ns, again.walk_ns);
+	/* Every hold is in the histogram; the count-only walk keeps none. */
+	for (i = 0, s = 0; i < TCPTW_LOCK_HIST; i++)
+		s += again.lock_hist[i];
+	KUNIT_EXPECT_EQ(test, (u64)s, again.lock_holds);
+	KUNIT_EXPECT_GE(test, again.lock_holds, 1);
+	KUNIT_EXPECT_EQ(test, count.lock_holds, 0);
+	KUNIT_EXPECT_LE(test, tcptw_lock_hist_pct(&again, 99),
+			2 * again.lock_max_ns + 1);
 
 	/*
 	 * Memory: after the walk only the table is left; at its peak the walk
@@ -843,7 +851,31 @@ static void walk_count_matches_full_walk(struct kunit *test)
 	sock_release(listener);
 }
 
+/* Percentiles of lock holds: the upper bound of the bucket they fall in. */
+static void walk_lock_hist_pct(struct kunit *test)
+{
+	struct tcptw_walk_result r = {};
+
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 99), 0);
+	/* 90 holds of 100..127 ns per socket, 9 of 1000..1023, 1 of ~1 ms. */
+	r.lock_hist[7] = 90;
+	r.lock_hist[10] = 9;
+	r.lock_hist[20] = 1;
+	r.lock_holds = 100;
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 50), 128);
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 90), 128);
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 91), 1024);
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 99), 1024);
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 100), 1 << 20);
+	/* Holds of 0 ns (a coarse clock) stay 0. */
+	memset(&r, 0, sizeof(r));
+	r.lock_hist[0] = 3;
+	r.lock_holds = 3;
+	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 99), 0);
+}
+
 static struct kunit_case tcptw_walk_cases[] = {
+	KUNIT_CASE(walk_lock_hist_pct),
 	KUNIT_CASE(walk_server_side_time_wait),
 	KUNIT_CASE(walk_client_side_time_wait),
 	KUNIT_CASE(walk_v4mapped_counts_as_ipv4),

@@ -355,8 +355,12 @@ static int tcptw_walk_stats_show(struct seq_file *m, void *v)
 		   st->walks, st->sockets, st->walk_us);
 	seq_printf(m, "ns_per_socket %llu\nlock_max_ns %llu\n",
 		   st->ns_per_socket, st->lock_max_ns);
-	seq_printf(m, "lock_max_chain %u\nchain_max %u\nmem_peak_bytes %llu\n",
-		   st->lock_max_chain, st->chain_max, st->mem_peak_bytes);
+	seq_printf(m, "lock_max_chain %u\nlock_holds %llu\n",
+		   st->lock_max_chain, st->lock_holds);
+	seq_printf(m, "lock_p50_ns %llu\nlock_p99_ns %llu\n",
+		   st->lock_p50_ns, st->lock_p99_ns);
+	seq_printf(m, "chain_max %u\nmem_peak_bytes %llu\n",
+		   st->chain_max, st->mem_peak_bytes);
 	return 0;
 }
 

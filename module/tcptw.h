@@ -198,6 +198,8 @@ struct tcptw_walk_sink {
  * What one walk of a namespace's established hash found. Chains are counted
  * whole, every namespace's sockets included: that is what a lock hold walks.
  */
+#define TCPTW_LOCK_HIST		33	/* fls64() of a u32's worth of ns, + 1 */
+
 struct tcptw_walk_result {
 	u64 sockets;
 	u64 tw_count;
@@ -209,11 +211,15 @@ struct tcptw_walk_result {
 	u64 lock_max_ns;	/* longest hold of one bucket lock */
 	u32 lock_max_chain;	/* the chain length during that hold */
 	u32 chain_max;		/* longest chain met */
+	u64 lock_holds;		/* bucket locks taken */
+	/* holds by ns per socket of the chain: [k] counts [2^(k-1), 2^k) */
+	u32 lock_hist[TCPTW_LOCK_HIST];
 };
 
 int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	       struct tcptw_walk_result *result);
 int tcptw_walk_count(struct net *net, struct tcptw_walk_result *result);
+u64 tcptw_lock_hist_pct(const struct tcptw_walk_result *result, u32 pct);
 
 /* The last full walk of a namespace, for debugfs walk_stats (proc.c). */
 struct tcptw_walk_stats {
@@ -223,6 +229,9 @@ struct tcptw_walk_stats {
 	u64 ns_per_socket;
 	u64 lock_max_ns;
 	u32 lock_max_chain;
+	u64 lock_holds;
+	u64 lock_p50_ns;	/* per socket of the chain, upper bounds */
+	u64 lock_p99_ns;
 	u32 chain_max;
 	u64 mem_peak_bytes;
 };

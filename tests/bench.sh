@@ -318,8 +318,10 @@ for fl in kernels:
 		c = cwalk.get((fl, s))
 		if w:
 			P("walk_stats after one fresh read: walks %s, sockets %s, walk_us %s, **ns_per_socket %s**, "
-			  "**lock_max_ns %s** (its chain: %s sockets), chain_max %s, **mem_peak_bytes %s**."
+			  "lock holds %s, per socket of their chain **median ≤ %s ns, 99th percentile ≤ %s ns**, "
+			  "the longest %s ns (its chain: %s sockets), chain_max %s, **mem_peak_bytes %s**."
 			  % (w.get("walks"), w.get("sockets"), w.get("walk_us"), w.get("ns_per_socket"),
+			     w.get("lock_holds"), w.get("lock_p50_ns"), w.get("lock_p99_ns"),
 			     w.get("lock_max_ns"), w.get("lock_max_chain"), w.get("chain_max"), w.get("mem_peak_bytes")))
 		else:
 			P("walk_stats: n/a (no /sys/kernel/debug/tcptw/walk_stats in this build of the module).")
@@ -409,12 +411,16 @@ for fl in kernels:
 			    "full %s µs for %d sockets vs count-only %s µs for %d = %.2f×" % (w["walk_us"], fs, c["walk_us"], cs, r), r <= 2)
 		else:
 			row(fl, "size %s: full report within 2× of the count-only walk" % s, "n/a: walk_stats or count missing", None)
-		if w and int(w.get("lock_max_chain", 0)) > 0 and int(w.get("ns_per_socket", 0)) > 0:
+		if w and "lock_p99_ns" in w and int(w.get("lock_holds", 0)) > 0 and int(w.get("ns_per_socket", 0)) > 0:
+			# The 99th percentile, not the maximum: one interrupt or one
+			# preempted vCPU inside a hold makes the maximum 100x a hold.
+			p99 = int(w["lock_p99_ns"])
 			per = int(w["lock_max_ns"]) / int(w["lock_max_chain"])
-			row(fl, "size %s: no bucket lock held longer than one chain (longest hold per socket of its chain ≤ 4× the walk's ns/socket)" % s,
-			    "lock_max_ns %s over a chain of %s = %.0f ns/socket; walk %s ns/socket; chain_max %s"
-			    % (w["lock_max_ns"], w["lock_max_chain"], per, w["ns_per_socket"], w.get("chain_max")),
-			    per <= 4 * int(w["ns_per_socket"]))
+			row(fl, "size %s: no bucket lock held longer than one chain (99th percentile hold per socket of its chain ≤ 4× the walk's ns/socket)" % s,
+			    "lock_p99_ns ≤ %d over %s holds (median ≤ %s); walk %s ns/socket; chain_max %s; the longest hold %s ns over a chain of %s (%.0f ns/socket)"
+			    % (p99, w["lock_holds"], w["lock_p50_ns"], w["ns_per_socket"], w.get("chain_max"),
+			       w["lock_max_ns"], w["lock_max_chain"], per),
+			    p99 <= 4 * int(w["ns_per_socket"]))
 		else:
 			row(fl, "size %s: no bucket lock held longer than one chain" % s, "n/a: walk_stats missing", None)
 	for b in ("rr", "crr"):

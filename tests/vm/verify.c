@@ -2056,10 +2056,15 @@ static int cmd_count(const char *dir)
 
 static const char *const stats_keys[] = {
 	"walks", "sockets", "walk_us", "ns_per_socket", "lock_max_ns",
-	"lock_max_chain", "chain_max", "mem_peak_bytes",
+	"lock_max_chain", "lock_holds", "lock_p50_ns", "lock_p99_ns",
+	"chain_max", "mem_peak_bytes",
 };
 enum { W_WALKS, W_SOCKETS, W_WALK_US, W_NS_PER_SOCKET, W_LOCK_MAX_NS,
-       W_LOCK_MAX_CHAIN, W_CHAIN_MAX, W_MEM_PEAK, NR_STATS_KEYS };
+       W_LOCK_MAX_CHAIN, W_LOCK_HOLDS, W_LOCK_P50, W_LOCK_P99, W_CHAIN_MAX,
+       W_MEM_PEAK, NR_STATS_KEYS };
+
+/* The walk's per-bucket copy buffer starts at this many sockets (walk.c). */
+#define WALK_RECS_INITIAL	64
 
 #define LISTENING_BITMAP_BYTES	(65536 / 8)
 
@@ -2071,7 +2076,7 @@ enum { W_WALKS, W_SOCKETS, W_WALK_US, W_NS_PER_SOCKET, W_LOCK_MAX_NS,
 static int cmd_walk_stats(const char *path, const char *dir)
 {
 	unsigned long long w0[NR_STATS_KEYS], w[NR_STATS_KEYS];
-	unsigned long long sockets, walk_us, longest, lo_ns, hi_ns;
+	unsigned long long sockets, walk_us, longest, used, lo_ns, hi_ns;
 	char file[4096], ehash[4096], *text, *eh1, *eh2;
 	struct report r;
 	int attempt;
@@ -2095,6 +2100,7 @@ static int cmd_walk_stats(const char *path, const char *dir)
 		sleep(1);
 	}
 	longest = text_key(ehash, eh1, "longest_chain");
+	used = text_key(ehash, eh1, "used_buckets");
 	free(eh1);
 	free(eh2);
 	report_parse(&r, text);
@@ -2128,16 +2134,37 @@ static int cmd_walk_stats(const char *path, const char *dir)
 		     w[W_LOCK_MAX_CHAIN], w[W_CHAIN_MAX]);
 	if (w[W_SOCKETS] && !w[W_LOCK_MAX_CHAIN])
 		fail("lock_max_chain 0 with %llu sockets walked", w[W_SOCKETS]);
+	/*
+	 * One hold per bucket not empty (every namespace's sockets count), a
+	 * second only where a chain outgrew the copy buffer.
+	 */
+	if (longest <= WALK_RECS_INITIAL ? w[W_LOCK_HOLDS] != used :
+	    w[W_LOCK_HOLDS] < used)
+		fail("lock_holds %llu, %s used_buckets %llu", w[W_LOCK_HOLDS],
+		     ehash, used);
+	/*
+	 * Percentiles are power-of-two upper bounds of holds per socket of
+	 * their chain: each at most twice the longest hold, p50 <= p99.
+	 */
+	if (w[W_LOCK_P50] > w[W_LOCK_P99] ||
+	    w[W_LOCK_P99] > 2 * w[W_LOCK_MAX_NS] + 1 ||
+	    (w[W_LOCK_P99] & (w[W_LOCK_P99] - 1)) ||
+	    (w[W_LOCK_P50] & (w[W_LOCK_P50] - 1)))
+		fail("lock_p50_ns %llu lock_p99_ns %llu with lock_max_ns %llu",
+		     w[W_LOCK_P50], w[W_LOCK_P99], w[W_LOCK_MAX_NS]);
+	if (w[W_SOCKETS] && !w[W_LOCK_HOLDS])
+		fail("lock_holds 0 with %llu sockets walked", w[W_SOCKETS]);
 	if (w[W_CHAIN_MAX] != longest)
 		fail("chain_max %llu, %s longest_chain %llu", w[W_CHAIN_MAX],
 		     ehash, longest);
 	if (w[W_MEM_PEAK] < LISTENING_BITMAP_BYTES)
 		fail("mem_peak_bytes %llu, less than the walk's %d-byte port bitmap",
 		     w[W_MEM_PEAK], LISTENING_BITMAP_BYTES);
-	printf("# walk_stats: walks %llu sockets %llu walk_us %llu ns_per_socket %llu lock_max_ns %llu lock_max_chain %llu chain_max %llu mem_peak_bytes %llu; ehash longest_chain %llu: %d mismatches\n",
+	printf("# walk_stats: walks %llu sockets %llu walk_us %llu ns_per_socket %llu lock_max_ns %llu lock_max_chain %llu lock_holds %llu lock_p50_ns %llu lock_p99_ns %llu chain_max %llu mem_peak_bytes %llu; ehash used_buckets %llu longest_chain %llu: %d mismatches\n",
 	       w[W_WALKS], w[W_SOCKETS], w[W_WALK_US], w[W_NS_PER_SOCKET],
-	       w[W_LOCK_MAX_NS], w[W_LOCK_MAX_CHAIN], w[W_CHAIN_MAX],
-	       w[W_MEM_PEAK], longest, failures);
+	       w[W_LOCK_MAX_NS], w[W_LOCK_MAX_CHAIN], w[W_LOCK_HOLDS],
+	       w[W_LOCK_P50], w[W_LOCK_P99], w[W_CHAIN_MAX],
+	       w[W_MEM_PEAK], used, longest, failures);
 	return failures ? 1 : 0;
 }
 
