@@ -9,7 +9,9 @@
 # plus 20k TIME-WAIT -- and at each size every method timed by tcptw-bench in
 # rounds (the method order rotates each round). Every result is one line
 # starting "BENCH " for the host to parse. TCPTW_BENCH_QUICK=1 (kernel
-# command line) makes everything small.
+# command line) makes everything small; TCPTW_BENCH_TW_A, _PEERS, _GEN_B,
+# _HOLD_C and _TW_C (kernel command line) override single sizes, for a run
+# at sizes the bench does not use.
 
 set -eu
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -22,6 +24,11 @@ else
 	rounds_a=7 rounds_b=5 rounds_c=5 tw_a=20000 peers=1000 gen_b=65
 	hold_c=100000 tw_c=20000 pairs=5 pair_s=3
 fi
+tw_a=${TCPTW_BENCH_TW_A:-$tw_a}
+peers=${TCPTW_BENCH_PEERS:-$peers}
+gen_b=${TCPTW_BENCH_GEN_B:-$gen_b}
+hold_c=${TCPTW_BENCH_HOLD_C:-$hold_c}
+tw_c=${TCPTW_BENCH_TW_C:-$tw_c}
 
 COUNT=/sys/kernel/debug/tcptw/count
 WALK_STATS=/sys/kernel/debug/tcptw/walk_stats
@@ -65,6 +72,7 @@ echo "BENCH info cpus $(grep -c ^processor /proc/cpuinfo)"
 echo "BENCH info mem_kb $(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo)"
 dmesg | grep -m1 'TCP established hash table entries' | sed 's/^\[[^]]*\] */BENCH info dmesg /'
 echo "BENCH info tcp_max_tw_buckets $(cat /proc/sys/net/ipv4/tcp_max_tw_buckets)"
+echo "BENCH info sizes tw_a $tw_a peers $peers gen_b $gen_b hold_c $hold_c tw_c $tw_c"
 
 # --- the PAWS hook's overhead: unloaded/loaded pairs, order alternating ------------------------
 # rr_crr STATE PAIR: one rr and one crr run (fresh ports each time).
@@ -113,6 +121,7 @@ run_method() {
 	ss_pipeline) set -- "$1" "$2" "$3" --sh -- "$PIPELINE" ;;
 	ss_s) set -- "$1" "$2" "$3" -- /usr/bin/ss -s ;;
 	count) set -- "$1" "$2" "$3" -- cat $COUNT ;;
+	null) set -- "$1" "$2" "$3" -- cat /dev/null ;;
 	esac
 	s=$1 r=$2 m=$3
 	shift 3
@@ -125,7 +134,8 @@ run_method() {
 
 # measure SIZE ROUNDS: every method once per round, the order rotating.
 measure() {
-	methods="tcptw_proc tcptw_tool proc_net_tcp ss_tw ss_pipeline ss_s"
+	# null: cat /dev/null, what starting any command costs in this VM.
+	methods="tcptw_proc tcptw_tool proc_net_tcp ss_tw ss_pipeline ss_s null"
 	if [ -r $COUNT ]; then
 		methods="$methods count"
 	else
