@@ -96,8 +96,9 @@
  * walk_us           microseconds the walk took.
  * peers_truncated   written only when the cap left sockets without a row:
  *                   how many sockets were summed into the "other" row
- *                   because their peer had no row. (Their distinct peers are not counted: that would
- *                   need the memory the cap exists to bound.)
+ *                   because their peer had no row. (Their distinct peers are
+ *                   not counted: that would need the memory the cap exists
+ *                   to bound.)
  * paws_rej_estab, paws_rej_syn_sent, paws_rej_syn_recv, paws_rej_tw (1.1)
  *                   PAWS rejects tcptw attributed, per path, since
  *                   paws_since_s: estab on a full socket in any synchronised
@@ -294,13 +295,17 @@
 #define TCPTW_KEY_ENUM(id, name)	TCPTW_KEY_##id,
 #define TCPTW_COL_ENUM(id, name)	TCPTW_COL_##id,
 enum tcptw_summary_key { TCPTW_SUMMARY_KEYS(TCPTW_KEY_ENUM) TCPTW_NR_KEYS };
+
 enum tcptw_peer_column { TCPTW_PEER_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_COLS };
+
 enum tcptw_tuple_column {
 	TCPTW_TUPLE_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_TUPLE_COLS
 };
+
 enum tcptw_paws_column {
 	TCPTW_PAWS_COLUMNS(TCPTW_COL_ENUM) TCPTW_NR_PAWS_COLS
 };
+
 #undef TCPTW_KEY_ENUM
 #undef TCPTW_COL_ENUM
 

@@ -472,7 +472,9 @@ static void tcptw_test_drop(struct kunit *test, const struct tcptw_test_seg *seg
 
 static int tcptw_test_snap_init(struct kunit_resource *res, void *unused)
 {
-	res->data = kzalloc(sizeof(struct tcptw_paws_snap), GFP_KERNEL);
+	struct tcptw_paws_snap *snap = kzalloc(sizeof(*snap), GFP_KERNEL);
+
+	res->data = snap;
 	return res->data ? 0 : -ENOMEM;
 }
 
@@ -800,7 +802,9 @@ static void tcptw_test_pair_release(struct tcptw_test_pair *pair)
 /* A case's pair, released when it ends, also when an assertion ended it. */
 static int tcptw_test_pair_init(struct kunit_resource *res, void *unused)
 {
-	res->data = kzalloc(sizeof(struct tcptw_test_pair), GFP_KERNEL);
+	struct tcptw_test_pair *pair = kzalloc(sizeof(*pair), GFP_KERNEL);
+
+	res->data = pair;
 	return res->data ? 0 : -ENOMEM;
 }
 
@@ -843,7 +847,7 @@ static u64 tcptw_test_wait_mib(u64 before)
 	for (waited = 0; waited < 3000; waited += 10) {
 		if (tcptw_test_paws_mib() != before)
 			break;
-		msleep(10);
+		usleep_range(10000, 11000);
 	}
 	return tcptw_test_paws_mib() - before;
 }
@@ -1007,7 +1011,7 @@ static void paws_hook_time_wait(struct kunit *test)
 		if (sk)
 			sock_gen_put(sk);
 		sk = NULL;
-		msleep(10);
+		usleep_range(10000, 11000);
 	}
 	KUNIT_ASSERT_NOT_NULL(test, sk);
 	KUNIT_EXPECT_NE(test, tcp_twsk(sk)->tw_ts_recent_stamp, 0U);

@@ -50,7 +50,7 @@ static void peer_table_insert_one(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, table->nr, 1U);
 	p = &table->peers[0];
 	KUNIT_EXPECT_EQ(test, p->addr.family, AF_INET);
-	KUNIT_EXPECT_EQ(test, p->addr.in6.s6_addr32[3], htonl(0xc0000207));
+	KUNIT_EXPECT_EQ(test, ntohl(p->addr.in6.s6_addr32[3]), 0xc0000207);
 	KUNIT_EXPECT_EQ(test, p->states[TCP_ESTABLISHED], 1U);
 	KUNIT_EXPECT_EQ(test, p->states[TCP_TIME_WAIT], 0U);
 	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
@@ -139,14 +139,14 @@ static void peer_table_sort_order(struct kunit *test)
 	tcptw_peer_table_sort(table);
 	KUNIT_ASSERT_EQ(test, table->nr, 5U);
 	p = table->peers;
-	KUNIT_EXPECT_EQ(test, p[0].addr.in6.s6_addr32[3], htonl(0x0a00000a));
+	KUNIT_EXPECT_EQ(test, ntohl(p[0].addr.in6.s6_addr32[3]), 0x0a00000a);
 	/* Ties: IPv4 before IPv6, then numeric: 10.0.0.2, ::1, 2001:db8::1. */
-	KUNIT_EXPECT_EQ(test, p[1].addr.in6.s6_addr32[3], htonl(0x0a000002));
+	KUNIT_EXPECT_EQ(test, ntohl(p[1].addr.in6.s6_addr32[3]), 0x0a000002);
 	KUNIT_EXPECT_EQ(test, p[2].addr.family, AF_INET6);
 	KUNIT_EXPECT_TRUE(test, ipv6_addr_loopback(&p[2].addr.in6));
 	KUNIT_EXPECT_EQ(test, p[3].addr.family, AF_INET6);
-	KUNIT_EXPECT_EQ(test, p[3].addr.in6.s6_addr32[0], htonl(0x20010db8));
-	KUNIT_EXPECT_EQ(test, p[4].addr.in6.s6_addr32[3], htonl(0x01020304));
+	KUNIT_EXPECT_EQ(test, ntohl(p[3].addr.in6.s6_addr32[0]), 0x20010db8);
+	KUNIT_EXPECT_EQ(test, ntohl(p[4].addr.in6.s6_addr32[3]), 0x01020304);
 }
 
 /* tw first, then paws, then the address: a TIME-WAIT count outranks any paws. */
@@ -186,14 +186,17 @@ static void peer_table_sort_tw_then_paws(struct kunit *test)
 				       tcptw_test_rec4(htonl(rows[i].addr),
 						       TCP_TIME_WAIT, 1), true);
 		if (rows[i].paws)
-			KUNIT_ASSERT_EQ(test, tcptw_peer_table_add_paws(table,
-					&addr, rows[i].paws, false), 0);
+			KUNIT_ASSERT_EQ(test,
+					tcptw_peer_table_add_paws(table, &addr,
+								  rows[i].paws,
+								  false), 0);
 	}
 	tcptw_peer_table_sort(table);
 	KUNIT_ASSERT_EQ(test, table->nr, (u32)ARRAY_SIZE(rows));
 	for (i = 0; i < ARRAY_SIZE(want); i++)
-		KUNIT_EXPECT_EQ_MSG(test, table->peers[i].addr.in6.s6_addr32[3],
-				    htonl(rows[want[i]].addr), "row %u", i);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ntohl(table->peers[i].addr.in6.s6_addr32[3]),
+				    rows[want[i]].addr, "row %u", i);
 }
 
 /* A peer with PAWS rejects and no socket left gets a row of its own. */
@@ -337,7 +340,7 @@ static void peer_addr_ipv4(struct kunit *test)
 	tcptw_rec_fill_peer(&rec, sk);
 	KUNIT_EXPECT_EQ(test, rec.peer.family, AF_INET);
 	KUNIT_EXPECT_TRUE(test, ipv6_addr_v4mapped(&rec.peer.in6));
-	KUNIT_EXPECT_EQ(test, rec.peer.in6.s6_addr32[3], htonl(0xcb007107));
+	KUNIT_EXPECT_EQ(test, ntohl(rec.peer.in6.s6_addr32[3]), 0xcb007107);
 }
 
 static void peer_addr_v4mapped_is_ipv4(struct kunit *test)

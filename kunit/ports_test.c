@@ -111,8 +111,10 @@ static void tuple_distinct_tuples(struct kunit *test)
 
 			local = tcptw_test_addr6(test, c->local);
 			remote = tcptw_test_addr6(test, c->remote);
-			if (c->v6_family)
-				local.family = remote.family = AF_INET6;
+			if (c->v6_family) {
+				local.family = AF_INET6;
+				remote.family = AF_INET6;
+			}
 			tcptw_test_tuple_add(test, table,
 					     tcptw_test_out(local, 50000, remote,
 							    c->port,

@@ -508,11 +508,13 @@ static void tcptw_test_note_end(struct kunit *test, struct socket *sock,
 				struct tcptw_test_end *end)
 {
 	const struct tcp_sock *tp = tcp_sk(sock->sk);
+	struct sockaddr *local = (struct sockaddr *)&end->local;
+	struct sockaddr *remote = (struct sockaddr *)&end->remote;
 
-	KUNIT_ASSERT_EQ(test, kernel_getsockname(sock,
-			(struct sockaddr *)&end->local), (int)sizeof(end->local));
-	KUNIT_ASSERT_EQ(test, kernel_getpeername(sock,
-			(struct sockaddr *)&end->remote), (int)sizeof(end->remote));
+	KUNIT_ASSERT_EQ(test, kernel_getsockname(sock, local),
+			(int)sizeof(end->local));
+	KUNIT_ASSERT_EQ(test, kernel_getpeername(sock, remote),
+			(int)sizeof(end->remote));
 	end->snd_nxt = READ_ONCE(tp->snd_nxt);
 	end->rcv_nxt = READ_ONCE(tp->rcv_nxt);
 	end->tstamp_ok = tp->rx_opt.tstamp_ok;
@@ -532,8 +534,8 @@ static void tcptw_test_expect_tw(struct kunit *test,
 	KUNIT_EXPECT_TRUE(test, rec->minisock);
 	KUNIT_EXPECT_EQ(test, rec->local.family, AF_INET);
 	KUNIT_EXPECT_EQ(test, rec->peer.family, AF_INET);
-	KUNIT_EXPECT_EQ(test, rec->peer.in6.s6_addr32[3],
-			end->remote.sin_addr.s_addr);
+	KUNIT_EXPECT_EQ(test, ntohl(rec->peer.in6.s6_addr32[3]),
+			ntohl(end->remote.sin_addr.s_addr));
 	KUNIT_EXPECT_EQ(test, rec->remote_port, ntohs(end->remote.sin_port));
 	/* Each side sent its FIN and had the other's: one sequence number each. */
 	KUNIT_EXPECT_EQ(test, rec->snd_nxt, end->snd_nxt + 1);
@@ -633,6 +635,22 @@ static struct sockaddr_in6 tcptw_test_sin6(const struct in6_addr *addr,
 	};
 }
 
+static struct socket *tcptw_test_connect4(struct kunit *test,
+					  struct sockaddr_in *src,
+					  struct sockaddr_in *dst)
+{
+	return tcptw_test_connect_from(test, AF_INET, (struct sockaddr *)src,
+				       (struct sockaddr *)dst, sizeof(*src));
+}
+
+static struct socket *tcptw_test_connect6(struct kunit *test,
+					  struct sockaddr_in6 *src,
+					  struct sockaddr_in6 *dst)
+{
+	return tcptw_test_connect_from(test, AF_INET6, (struct sockaddr *)src,
+				       (struct sockaddr *)dst, sizeof(*src));
+}
+
 static u32 tcptw_test_tuple_used(const struct tcptw_tuple_table *tt,
 				 const struct tcptw_addr *local,
 				 const struct tcptw_addr *remote, u16 port)
@@ -686,43 +704,33 @@ static void walk_tuples_outbound(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		src = tcptw_test_sin(a->client, 0);
 		dst = tcptw_test_sin(a->server, p1);
-		socks[n] = tcptw_test_connect_from(test, AF_INET,
-				(struct sockaddr *)&src, (struct sockaddr *)&dst,
-				sizeof(src));
+		socks[n] = tcptw_test_connect4(test, &src, &dst);
 		KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
 	}
 	ipv6_addr_set_v4mapped(htonl(a->client), &mapped);
 	src6 = tcptw_test_sin6(&mapped, 0);
 	ipv6_addr_set_v4mapped(htonl(a->server), &mapped);
 	dst6 = tcptw_test_sin6(&mapped, p1);
-	socks[n] = tcptw_test_connect_from(test, AF_INET6,
-			(struct sockaddr *)&src6, (struct sockaddr *)&dst6,
-			sizeof(src6));
+	socks[n] = tcptw_test_connect6(test, &src6, &dst6);
 	KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
 	src = tcptw_test_sin(a->client, fixed);
 	dst = tcptw_test_sin(a->server, p1);
-	socks[n] = tcptw_test_connect_from(test, AF_INET, (struct sockaddr *)&src,
-					   (struct sockaddr *)&dst, sizeof(src));
+	socks[n] = tcptw_test_connect4(test, &src, &dst);
 	KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
 	src = tcptw_test_sin(a->client, 0);
 	dst = tcptw_test_sin(a->server, p2);
-	socks[n] = tcptw_test_connect_from(test, AF_INET, (struct sockaddr *)&src,
-					   (struct sockaddr *)&dst, sizeof(src));
+	socks[n] = tcptw_test_connect4(test, &src, &dst);
 	KUNIT_ASSERT_EQ(test, kernel_accept(l2, &accepted[n++], 0), 0);
 	for (i = 0; i < 2; i++) {
 		src = tcptw_test_sin(a->client + 1, 0);
 		dst = tcptw_test_sin(a->server, p1);
-		socks[n] = tcptw_test_connect_from(test, AF_INET,
-				(struct sockaddr *)&src, (struct sockaddr *)&dst,
-				sizeof(src));
+		socks[n] = tcptw_test_connect4(test, &src, &dst);
 		KUNIT_ASSERT_EQ(test, kernel_accept(l1, &accepted[n++], 0), 0);
 	}
 	for (i = 0; i < 2; i++) {
 		src6 = tcptw_test_sin6(&in6addr_loopback, 0);
 		dst6 = tcptw_test_sin6(&in6addr_loopback, p6);
-		socks[n] = tcptw_test_connect_from(test, AF_INET6,
-				(struct sockaddr *)&src6, (struct sockaddr *)&dst6,
-				sizeof(src6));
+		socks[n] = tcptw_test_connect6(test, &src6, &dst6);
 		KUNIT_ASSERT_EQ(test, kernel_accept(l6, &accepted[n++], 0), 0);
 	}
 	/* The client closes first: TIME-WAIT on its port, still taken. */
@@ -738,10 +746,10 @@ static void walk_tuples_outbound(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tcptw_test_tuple_used(tt, &lo6, &lo6, p6), 2U);
 	/* The server's ends are inbound: no tuple toward the clients. */
 	for (i = 0; i < tt->nr; i++)
-		KUNIT_EXPECT_FALSE_MSG(test,
-			tcptw_addr_equal(&tt->tuples[i].local, &server),
-			"tuple from the server to port %u",
-			tt->tuples[i].remote_port);
+		KUNIT_EXPECT_FALSE_MSG(test, tcptw_addr_equal(&tt->tuples[i].local,
+							      &server),
+				       "tuple from the server to port %u",
+				       tt->tuples[i].remote_port);
 
 	for (i = 0; i < n; i++) {
 		tcptw_test_release(&socks[i]);

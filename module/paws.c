@@ -177,8 +177,8 @@ static struct hlist_head *tcptw_paws_bucket(struct tcptw_paws_net *pn,
 					    const struct tcptw_addr *peer,
 					    u16 lport)
 {
-	u32 h = jhash2(peer->in6.s6_addr32, 4,
-		       pn->hash_seed ^ lport ^ (peer->family << 16));
+	u32 h = __ipv6_addr_jhash(&peer->in6,
+				  pn->hash_seed ^ lport ^ (peer->family << 16));
 
 	return &pn->hash[hash_32(h, TCPTW_PAWS_HASH_BITS)];
 }

@@ -15,13 +15,15 @@
 
 #include "tcptw.h"
 
-#define TCPTW_NAME_ENTRY(id, name)	[TCPTW_KEY_##id] = name,
+/*
+ * Names in the order of the enums built from the same lists in
+ * tcptw_format.h; each array is sized by its enum.
+ */
+#define TCPTW_NAME_ENTRY(id, name)	name,
 static const char * const tcptw_key_names[TCPTW_NR_KEYS] = {
 	TCPTW_SUMMARY_KEYS(TCPTW_NAME_ENTRY)
 };
-#undef TCPTW_NAME_ENTRY
 
-#define TCPTW_NAME_ENTRY(id, name)	[TCPTW_COL_##id] = name,
 static const char * const tcptw_col_names[TCPTW_NR_COLS] = {
 	TCPTW_PEER_COLUMNS(TCPTW_NAME_ENTRY)
 };
@@ -33,6 +35,7 @@ static const char * const tcptw_tuple_col_names[TCPTW_NR_TUPLE_COLS] = {
 static const char * const tcptw_paws_col_names[TCPTW_NR_PAWS_COLS] = {
 	TCPTW_PAWS_COLUMNS(TCPTW_NAME_ENTRY)
 };
+
 #undef TCPTW_NAME_ENTRY
 
 /* The PAWS path each per-path column of the PAWS table counts. */
