@@ -618,10 +618,10 @@ static void check_nat(struct doctor *d, const struct sysctl_val *ts,
 		detail("fix", "%sdo not enable net.ipv4.tcp_tw_recycle (removed in Linux 4.12: it refused such SYNs on every connection from the address) and do not set tcp_timestamps=0 here or on the clients (PAWS is lost, and the TIME-WAIT check falls back to sequence numbers, which fail the same way); tcp_tw_reuse does not help, it only affects connect(). Instead keep this host from holding TIME-WAIT towards the NAT: let the clients close first (keep-alive, client-side close), reuse connections so fewer are opened; on the NAT, avoid reusing a source port within 60 s (a larger port pool or more public addresses)",
 		       keep_tw ? "sysctl -w net.ipv4.tcp_rfc1337=0 so a client's RST ends the TIME-WAIT; " : "");
 	}
-	if (more)
+	if (more) {
 		finding(d, SEV_INFO, "%zu more peers look like NAT", more);
-	if (more)
 		detail("fix", "tcptw --sort paws; the PAWS table lists them all (tcptw -o json --top 0)");
+	}
 	if (top_plain && other_rejects >= 100) {
 		finding(d, SEV_INFO, "%llu segments dropped by PAWS from peers that do not look like NAT",
 			(unsigned long long)other_rejects);

@@ -82,7 +82,6 @@ static int view_cmp(const void *pa, const void *pb)
 {
 	const struct tcptw_peer *a = *(const struct tcptw_peer *const *)pa;
 	const struct tcptw_peer *b = *(const struct tcptw_peer *const *)pb;
-	int n;
 
 	if (sort_pos > 0) {
 		bool ha = a->has[sort_pos], hb = b->has[sort_pos];
@@ -93,7 +92,8 @@ static int view_cmp(const void *pa, const void *pb)
 		if (ha && a->val[sort_pos] != b->val[sort_pos])
 			return a->val[sort_pos] > b->val[sort_pos] ? -1 : 1;
 	} else {
-		n = address_cmp(a, b);
+		int n = address_cmp(a, b);
+
 		if (n)
 			return n;
 	}

@@ -83,9 +83,10 @@ fail(struct parser *p, const char *fmt, ...)
 /* Quote a field for a message: bounded, and only printable bytes reach it. */
 static const char *quote(const struct field *f, char *buf, size_t size)
 {
-	size_t n = f->n < size - 6 ? f->n : size - 6;
+	bool cut = f->n > size - 6;
+	size_t n = cut ? size - 6 : f->n;
 
-	snprintf(buf, size, "\"%.*s%s\"", (int)n, f->s, n < f->n ? "..." : "");
+	snprintf(buf, size, "\"%.*s%s\"", (int)n, f->s, cut ? "..." : "");
 	return buf;
 }
 
@@ -784,10 +785,9 @@ static int skip_table(struct parser *p)
 static int parse_rows(struct parser *p, struct tcptw_report *r,
 		      int (*row)(struct parser *, struct tcptw_report *))
 {
-	int ret;
-
 	for (;;) {
-		ret = next_line(p);
+		int ret = next_line(p);
+
 		if (ret <= 0)
 			return ret;
 		if (split(p))

@@ -103,13 +103,14 @@ int tcptw_watch(const struct tcptw_opts *opts)
 {
 	struct tcptw_report prev = { 0 }, r;
 	bool have_prev = false;
-	double start = tcptw_now(), last = 0, now, wait;
+	double start = tcptw_now(), last = 0;
 	unsigned long n;
 	char msg[512];
 
 	for (n = 1; !opts->count || n <= opts->count; n++) {
 		/* On a fixed schedule: the time each read takes does not add up. */
-		wait = start + (n - 1) * opts->interval - tcptw_now();
+		double now, wait = start + (n - 1) * opts->interval - tcptw_now();
+
 		if (n > 1 && wait > 0)
 			tcptw_sleep(wait);
 		now = tcptw_now();
