@@ -87,6 +87,12 @@ check:
 demo:
 	@tests/demo.sh
 
+# Static checks, host only (part of check): checkpatch.pl --strict from
+# Debian's linux-source-6.1, sparse (C=2) against both Debian kernels and the
+# debug kernel, the tool with -Wextra -Werror, cppcheck on the tool.
+lint:
+	@tests/lint.sh
+
 # Time /proc/tcptw against ss and /proc/net/tcp in QEMU on Debian's kernels
 # (about 15 minutes; not part of check); writes docs/BENCHMARKS.md and
 # docs/bench.png. BENCH_QUICK=1: small sizes, build/bench/ only.
@@ -105,5 +111,5 @@ fuzz:
 	$(MAKE) -C tools fuzz
 
 .PHONY: all module module-debug modules_install tool tool-static install clean \
-	check check-packaging demo bench kunit fuzz dkms-source dkms-install \
+	check check-packaging demo lint bench kunit fuzz dkms-source dkms-install \
 	dkms-uninstall

@@ -18,7 +18,7 @@ packages=(
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
 	clang-14 libclang-rt-14-dev groff-base python3
 	dkms dh-dkms debhelper lintian rpm rpm2cpio openssl apt-utils
-	gnuplot-nox
+	gnuplot-nox sparse cppcheck
 )
 
 for tool in dpkg-query apt-get; do

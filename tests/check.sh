@@ -8,6 +8,9 @@
 # linux-source-6.1, preceded by the KUnit suites. Prints every test line and
 # ends with "N passed, N failed"; exits 1 if any failed.
 #
+# After the tool tests, tests/lint.sh (make lint): checkpatch --strict,
+# sparse, the tool's -Wextra build and cppcheck.
+#
 # Last, tests/packaging.sh (make check-packaging): the .debs built, installed
 # here through DKMS for both kernels, booted, upgraded and purged; the RPM
 # build-tested.
@@ -131,6 +134,20 @@ while IFS= read -r line; do
 	*) echo "$line" ;;
 	esac
 done < <(tests/tool/run.sh 2>&1)
+
+# Static checks (make lint): checkpatch, sparse, the tool's warnings, cppcheck.
+if [ "${TCPTW_PARTS:-all}" = all ]; then
+	ended=1
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) passed=$((passed + 1)); echo "ok - lint: ${line#ok - }" ;;
+		"not ok - "*) failed=$((failed + 1)); echo "not ok - lint: ${line#not ok - }" ;;
+		[0-9]*" passed, "*" failed") ended=0 ;;
+		*) echo "$line" ;;
+		esac
+	done < <(TCPTW_SKIP_DEPS=1 tests/lint.sh 2>&1)
+	result $ended "lint: tests/lint.sh ran to its end"
+fi
 
 if build_vm_programs "$TCPTW_BUILD/vm-bin"; then
 	result 0 "static programs for the VM build (traffic, verify, tcptw)"
