@@ -88,8 +88,9 @@ demo:
 	@tests/demo.sh
 
 # Static checks, host only (part of check): checkpatch.pl --strict from
-# Debian's linux-source-6.1, sparse (C=2) against both Debian kernels and the
-# debug kernel, the tool with -Wextra -Werror, cppcheck on the tool.
+# Debian's linux-source-6.1 (module, KUnit, format header, tool), sparse (C=2)
+# against both Debian kernels and the debug kernel, the tool with -Wextra
+# -Werror, cppcheck on the tool.
 lint:
 	@tests/lint.sh
 

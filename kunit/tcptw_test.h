@@ -84,8 +84,10 @@ static inline struct tcptw_tuple_table *tcptw_test_tuple_table(struct kunit *tes
 static inline int tcptw_test_report_init(struct kunit_resource *res,
 					 void *unused)
 {
-	res->data = kzalloc(sizeof(struct tcptw_report), GFP_KERNEL);
-	return res->data ? 0 : -ENOMEM;
+	struct tcptw_report *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	res->data = r;
+	return r ? 0 : -ENOMEM;
 }
 
 static inline void tcptw_test_report_free(struct kunit_resource *res)

@@ -37,11 +37,12 @@ struct check_expr {
 	enum check_table table;
 	bool rate;
 	enum check_op op;
+	/* The threshold, and as written (Nagios ranges) */
 	long double num;
 	char num_text[32];
 	/* Evaluation */
-	bool has_value;			/* false: no row has a value */
 	long double value;		/* tables: the max over rows */
+	bool has_value;			/* false: no row has a value */
 	bool matched;
 };
 
@@ -207,36 +208,40 @@ static bool paws_reset_between(const char *key, const struct tcptw_report *r,
 	return r->key_has[s] && first->key_has[s] && r->key[s] < first->key[s];
 }
 
+/* A table column: every row judged; 0, or -1 with @msg (UNKNOWN). */
+static int eval_table(struct check_expr *e, const struct tcptw_report *r,
+		      char *msg, size_t size)
+{
+	int pos = table_column(e, r, msg, size);
+	size_t i;
+
+	if (pos < 0)
+		return -1;
+	if (!pos)
+		return 0;
+	/* "other" is many rows summed, not one: not judged. */
+	if (e->table == TABLE_PEER)
+		for (i = 0; i < r->nr_peers; i++)
+			judge_cell(e, r->peers[i].val, r->peers[i].has, pos);
+	else if (e->table == TABLE_TUPLE)
+		for (i = 0; i < r->nr_tuples; i++)
+			judge_cell(e, r->tuples[i].val, r->tuples[i].has, pos);
+	else
+		for (i = 0; i < r->nr_paws; i++)
+			judge_cell(e, r->paws[i].val, r->paws[i].has, pos);
+	return 0;
+}
+
 /* 0, or -1 with @msg: the expression cannot be judged (UNKNOWN). */
 static int eval_expr(struct check_expr *e, const struct tcptw_report *r,
 		     const struct tcptw_report *first, double dt,
 		     char *msg, size_t size)
 {
 	uint64_t v, v0;
-	size_t i;
-	int pos, ret, k;
+	int ret, k;
 
-	if (e->table != TABLE_SUMMARY) {
-		pos = table_column(e, r, msg, size);
-		if (pos < 0)
-			return -1;
-		if (!pos)
-			return 0;
-		/* "other" is many rows summed, not one: not judged. */
-		if (e->table == TABLE_PEER)
-			for (i = 0; i < r->nr_peers; i++)
-				judge_cell(e, r->peers[i].val, r->peers[i].has,
-					   pos);
-		else if (e->table == TABLE_TUPLE)
-			for (i = 0; i < r->nr_tuples; i++)
-				judge_cell(e, r->tuples[i].val,
-					   r->tuples[i].has, pos);
-		else
-			for (i = 0; i < r->nr_paws; i++)
-				judge_cell(e, r->paws[i].val, r->paws[i].has,
-					   pos);
-		return 0;
-	}
+	if (e->table != TABLE_SUMMARY)
+		return eval_table(e, r, msg, size);
 	ret = tcptw_summary_lookup(r, e->key, &v);
 	k = tcptw_key_lookup(e->key);
 	if (ret == -1 && k >= 0) {
@@ -390,7 +395,7 @@ int tcptw_check(const struct tcptw_opts *opts)
 		goto out_unknown;
 	dt = rates ? tcptw_now() - t0 : 1;
 	if (dt <= 0)
-		dt = 1e-9;
+		dt = 1 / 1e9;
 	for (i = 0; i < n; i++) {
 		if (eval_expr(&x[i], &r, &first, dt, msg, sizeof(msg)))
 			goto out_unknown;

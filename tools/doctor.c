@@ -271,7 +271,8 @@ static void check_port_range(struct doctor *d, const struct sysctl_val *pr)
 		detail("fix", "sysctl -w net.ipv4.ip_local_port_range=\"10000 65000\" (or keep the default 32768 60999)");
 	} else if (lo < 10000) {
 		finding(d, SEV_WARN, "net.ipv4.ip_local_port_range overlaps common service ports");
-		detail("evidence", "ip_local_port_range = %llu %llu: includes e.g. 3306, 5432, 6379, 8080", lo, hi);
+		detail("evidence", "ip_local_port_range = %llu %llu: includes e.g. 3306, 5432, 6379, 8080",
+		       lo, hi);
 		detail("why", "a client connection can hold a port a service later needs: the service fails to start (EADDRINUSE)");
 		detail("fix", "start the range at 10000 or above, or list the services' ports in net.ipv4.ip_local_reserved_ports");
 	}
@@ -305,11 +306,11 @@ static void check_buckets(struct doctor *d, const struct sysctl_val *max)
 	const char *def_from = NULL;
 	struct sysctl_val orphans;
 
-	if (max->found)
+	if (max->found) {
 		limit = max->v[0];
-	else if (r && r->key_has[TCPTW_KEY_TW_MAX])
+	} else if (r && r->key_has[TCPTW_KEY_TW_MAX]) {
 		limit = r->key[TCPTW_KEY_TW_MAX];
-	else {
+	} else {
 		unseen(d, "net.ipv4.tcp_max_tw_buckets: not readable");
 		return;
 	}
@@ -320,10 +321,8 @@ static void check_buckets(struct doctor *d, const struct sysctl_val *max)
 		def_from = "ehash_buckets / 2 from the report";
 	} else {
 		sysctl_read(d, "net/ipv4/tcp_max_orphans", &orphans);
-		if (orphans.found && orphans.v[0]) {
-			def = orphans.v[0];
-			def_from = "tcp_max_orphans, which the kernel sets to the same ehash / 2 at boot";
-		}
+		def = orphans.found ? orphans.v[0] : 0;
+		def_from = "tcp_max_orphans, which the kernel sets to the same ehash / 2 at boot";
 	}
 	if (def && limit < def) {
 		bool overflow = r && r->key[TCPTW_KEY_TW_OVERFLOW];
@@ -344,7 +343,8 @@ static void check_buckets(struct doctor *d, const struct sysctl_val *max)
 		       def);
 	} else if (!def && limit < 4096) {
 		finding(d, SEV_WARN, "net.ipv4.tcp_max_tw_buckets = %llu is very low", limit);
-		detail("evidence", "tcp_max_tw_buckets = %llu; the kernel default (ehash / 2) is not known without /proc/tcptw", limit);
+		detail("evidence", "tcp_max_tw_buckets = %llu; the kernel default (ehash / 2) is not known without /proc/tcptw",
+		       limit);
 		detail("fix", "restore the boot default (ehash buckets / 2, usually tens of thousands or more)");
 	}
 	if (!r)
@@ -613,10 +613,12 @@ static void check_nat(struct doctor *d, const struct sysctl_val *ts,
 		       sysctl_text(ts, a, sizeof(a)),
 		       sysctl_text(rfc1337, b, sizeof(b)));
 		detail("why", "hosts behind one address have unrelated TCP timestamp clocks (each its own clock, and since Linux 4.10 a random offset). When one of them reuses a source port whose previous connection this host still holds in TIME-WAIT, the SYN is accepted only if its timestamp is newer (RFC 6191), so about half are refused: %s",
-		       keep_tw ? "with tcp_rfc1337 = 1 the client's RST cannot end the TIME-WAIT and every retry is refused again, so those connections fail" :
-		       "the client's RST ends the TIME-WAIT and its SYN retry succeeds 1 s later, a delay users see");
+		       keep_tw ?
+		       "with tcp_rfc1337 = 1 the client's RST cannot end the TIME-WAIT and every retry is refused again, so those connections fail"
+		       : "the client's RST ends the TIME-WAIT and its SYN retry succeeds 1 s later, a delay users see");
 		detail("fix", "%sdo not enable net.ipv4.tcp_tw_recycle (removed in Linux 4.12: it refused such SYNs on every connection from the address) and do not set tcp_timestamps=0 here or on the clients (PAWS is lost, and the TIME-WAIT check falls back to sequence numbers, which fail the same way); tcp_tw_reuse does not help, it only affects connect(). Instead keep this host from holding TIME-WAIT towards the NAT: let the clients close first (keep-alive, client-side close), reuse connections so fewer are opened; on the NAT, avoid reusing a source port within 60 s (a larger port pool or more public addresses)",
-		       keep_tw ? "sysctl -w net.ipv4.tcp_rfc1337=0 so a client's RST ends the TIME-WAIT; " : "");
+		       keep_tw ?
+		       "sysctl -w net.ipv4.tcp_rfc1337=0 so a client's RST ends the TIME-WAIT; " : "");
 	}
 	if (more) {
 		finding(d, SEV_INFO, "%zu more peers look like NAT", more);
@@ -686,8 +688,8 @@ static void check_tuples(struct doctor *d, const struct sysctl_val *reuse,
 		       t->local, remote);
 		detail("fix", "reuse connections (pooling, keep-alive) so fewer are opened and closed; %s; widen net.ipv4.ip_local_port_range (e.g. \"10000 65000\", service ports kept out with ip_local_reserved_ports); more source addresses: bind() each socket to one of several local addresses with IP_BIND_ADDRESS_NO_PORT set, so the port is still chosen per destination at connect(); or more destination addresses or ports",
 		       reuse->found && reuse->v[0] == 1 ?
-		       "tcp_tw_reuse is already 1, which frees only ports whose TIME-WAIT is older than 1 s, never those of open connections" :
-		       "net.ipv4.tcp_tw_reuse=1 lets connect() take a port whose TIME-WAIT is older than 1 s (outgoing connections only; needs tcp_timestamps=1)");
+		       "tcp_tw_reuse is already 1, which frees only ports whose TIME-WAIT is older than 1 s, never those of open connections"
+		       : "net.ipv4.tcp_tw_reuse=1 lets connect() take a port whose TIME-WAIT is older than 1 s (outgoing connections only; needs tcp_timestamps=1)");
 	}
 	if (more) {
 		finding(d, SEV_INFO, "%zu more outbound tuples use 50%% or more of their local ports",

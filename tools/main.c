@@ -149,7 +149,7 @@ int tcptw_load(const struct tcptw_opts *opts, struct tcptw_report *r,
 	return 0;
 }
 
-static void usage(FILE *out)
+static void print_usage(FILE *out)
 {
 	fputs("Usage: tcptw [OPTIONS]                 summary and top peers\n"
 	      "       tcptw check --warn EXPR --crit EXPR [OPTIONS]\n"
@@ -231,13 +231,13 @@ static int parse_args(int argc, char **argv, struct tcptw_opts *o,
 			o->input_is_default = false;
 			break;
 		case 'o':
-			if (!strcmp(optarg, "text"))
+			if (!strcmp(optarg, "text")) {
 				o->output = TCPTW_OUT_TEXT;
-			else if (!strcmp(optarg, "json"))
+			} else if (!strcmp(optarg, "json")) {
 				o->output = TCPTW_OUT_JSON;
-			else if (!strcmp(optarg, "prom"))
+			} else if (!strcmp(optarg, "prom")) {
 				o->output = TCPTW_OUT_PROM;
-			else {
+			} else {
 				tcptw_err("-o %s: expected text, json or prom", optarg);
 				return -1;
 			}
@@ -292,10 +292,10 @@ static int parse_args(int argc, char **argv, struct tcptw_opts *o,
 			       TCPTW_FORMAT_MAJOR);
 			exit(TCPTW_OK);
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			exit(TCPTW_OK);
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return -1;
 		}
 	}
@@ -369,17 +369,17 @@ int main(int argc, char **argv)
 		ret = TCPTW_UNKNOWN;
 		goto out;
 	}
-	if (!cmd || !strcmp(cmd, "show"))
+	if (!cmd || !strcmp(cmd, "show")) {
 		ret = report(&opts);
-	else if (!strcmp(cmd, "check"))
+	} else if (!strcmp(cmd, "check")) {
 		ret = tcptw_check(&opts);
-	else if (!strcmp(cmd, "watch"))
+	} else if (!strcmp(cmd, "watch")) {
 		ret = tcptw_watch(&opts);
-	else if (!strcmp(cmd, "doctor"))
+	} else if (!strcmp(cmd, "doctor")) {
 		ret = tcptw_doctor(&opts);
-	else if (!strcmp(cmd, "reset-paws"))
+	} else if (!strcmp(cmd, "reset-paws")) {
 		ret = tcptw_reset_paws(&opts);
-	else {
+	} else {
 		tcptw_err("unknown command \"%s\" (commands: check, watch, doctor, reset-paws)",
 			  cmd);
 		ret = TCPTW_UNKNOWN;

@@ -178,6 +178,7 @@ static const struct tcptw_column peer_columns[] = {
 	[TCPTW_COL_PAWS]		= { .header = "paws" },
 	[TCPTW_COL_NAT]			= { .header = "nat" },
 };
+
 static const struct tcptw_column growth_column = { .header = "+tw" };	/* watch */
 
 /* The known peer columns this report has, in table order. */
@@ -300,8 +301,7 @@ static void print_tuples(FILE *out, const struct tcptw_report *r,
 		v->nr_tuples, r->nr_tuples, filtered ? " (filtered)" : "");
 	if (!v->nr_tuples)
 		return;
-	tcptw_table_init(&t, tuple_columns,
-			 sizeof(tuple_columns) / sizeof(tuple_columns[0]));
+	tcptw_table_init(&t, tuple_columns, ARRAY_SIZE(tuple_columns));
 	for (i = 0; i < v->nr_tuples; i++) {
 		const struct tcptw_tuple *tp = v->tuples[i];
 
@@ -614,56 +614,81 @@ struct prom_metric {
 /* One family per summary key; counters carry _total, as the convention asks. */
 static const struct prom_metric prom_summary[TCPTW_NR_KEYS] = {
 	[TCPTW_KEY_TW_COUNT] = { "tcptw_tw_count", "gauge",
-		"Sockets in TIME_WAIT found by the walk." },
+		"Sockets in TIME_WAIT found by the walk.",
+	},
 	[TCPTW_KEY_TW_BUCKETS] = { "tcptw_tw_buckets", "gauge",
-		"TIME-WAIT minisockets charged against tcp_max_tw_buckets." },
+		"TIME-WAIT minisockets charged against tcp_max_tw_buckets.",
+	},
 	[TCPTW_KEY_TW_MAX] = { "tcptw_tw_max", "gauge",
-		"net.ipv4.tcp_max_tw_buckets." },
+		"net.ipv4.tcp_max_tw_buckets.",
+	},
 	[TCPTW_KEY_TW_PRESSURE_PCT] = { "tcptw_tw_pressure_pct", "gauge",
-		"100 * tw_buckets / tw_max, rounded down." },
+		"100 * tw_buckets / tw_max, rounded down.",
+	},
 	[TCPTW_KEY_TW_OVERFLOW] = { "tcptw_tw_overflow_total", "counter",
-		"TIME-WAIT refused because tcp_max_tw_buckets was reached (TCPTimeWaitOverflow)." },
+		"TIME-WAIT refused because tcp_max_tw_buckets was reached (TCPTimeWaitOverflow).",
+	},
 	[TCPTW_KEY_TW_EXPIRED] = { "tcptw_tw_expired_total", "counter",
-		"Sockets that entered TIME-WAIT (TcpExt TW); its rate is the rate of new TIME-WAIT." },
+		"Sockets that entered TIME-WAIT (TcpExt TW); its rate is the rate of new TIME-WAIT.",
+	},
 	[TCPTW_KEY_TW_REUSED] = { "tcptw_tw_reused_total", "counter",
-		"TIME-WAIT 4-tuples reused by connect() (TWRecycled)." },
+		"TIME-WAIT 4-tuples reused by connect() (TWRecycled).",
+	},
 	[TCPTW_KEY_PAWS_ESTAB] = { "tcptw_paws_estab_total", "counter",
-		"Segments dropped by PAWS on existing connections (PAWSEstab)." },
+		"Segments dropped by PAWS on existing connections (PAWSEstab).",
+	},
 	[TCPTW_KEY_PAWS_ACTIVE] = { "tcptw_paws_active_total", "counter",
-		"SYN-ACKs dropped by PAWS in SYN_SENT (PAWSActive)." },
+		"SYN-ACKs dropped by PAWS in SYN_SENT (PAWSActive).",
+	},
 	[TCPTW_KEY_PORT_RANGE] = { "tcptw_port_range", "gauge",
-		"net.ipv4.ip_local_port_range bounds." },
+		"net.ipv4.ip_local_port_range bounds.",
+	},
 	[TCPTW_KEY_EHASH_BUCKETS] = { "tcptw_ehash_buckets", "gauge",
-		"Buckets in the established hash that was walked." },
+		"Buckets in the established hash that was walked.",
+	},
 	[TCPTW_KEY_SOCKETS] = { "tcptw_sockets", "gauge",
-		"Sockets walked, of every kind." },
+		"Sockets walked, of every kind.",
+	},
 	[TCPTW_KEY_PEERS] = { "tcptw_peers", "gauge",
-		"Rows in the peer table, other not included." },
+		"Rows in the peer table, other not included.",
+	},
 	[TCPTW_KEY_PEERS_MAX] = { "tcptw_peers_max", "gauge",
-		"The cap on peer rows (module parameter max_peers)." },
+		"The cap on peer rows (module parameter max_peers).",
+	},
 	[TCPTW_KEY_WALK_US] = { "tcptw_walk_seconds", "gauge",
-		"Time the walk took." },
+		"Time the walk took.",
+	},
 	[TCPTW_KEY_PEERS_TRUNCATED] = { "tcptw_peers_truncated_sockets", "gauge",
-		"Sockets summed into the other row because their peer had no row." },
+		"Sockets summed into the other row because their peer had no row.",
+	},
 	/* 1.1. The four paws_rej_* keys are one family, by path. */
 	[TCPTW_KEY_PAWS_REJ_ESTAB] = { "tcptw_paws_rejects_total", "counter",
-		"PAWS rejects tcptw attributed since paws_since_s, by path (estab, syn_sent, syn_recv, tw); reset by tcptw reset-paws." },
+		"PAWS rejects tcptw attributed since paws_since_s, by path (estab, syn_sent, syn_recv, tw); reset by tcptw reset-paws.",
+	},
 	[TCPTW_KEY_PAWS_SINCE_S] = { "tcptw_paws_since_seconds", "gauge",
-		"Seconds since PAWS counting began or was reset." },
+		"Seconds since PAWS counting began or was reset.",
+	},
 	[TCPTW_KEY_PAWS_ROWS] = { "tcptw_paws_rows", "gauge",
-		"Rows in the PAWS table, other not included." },
+		"Rows in the PAWS table, other not included.",
+	},
 	[TCPTW_KEY_PAWS_MAX] = { "tcptw_paws_max", "gauge",
-		"The cap on PAWS table rows (module parameter paws_max)." },
+		"The cap on PAWS table rows (module parameter paws_max).",
+	},
 	[TCPTW_KEY_PAWS_OTHER] = { "tcptw_paws_other_rejects_total", "counter",
-		"PAWS rejects summed into the PAWS table's other row because its cap was reached." },
+		"PAWS rejects summed into the PAWS table's other row because its cap was reached.",
+	},
 	[TCPTW_KEY_NAT_SUSPECTS] = { "tcptw_nat_suspects", "gauge",
-		"Peers whose PAWS rejects look like several hosts behind one address (NAT)." },
+		"Peers whose PAWS rejects look like several hosts behind one address (NAT).",
+	},
 	[TCPTW_KEY_TUPLES] = { "tcptw_tuples", "gauge",
-		"Distinct outbound (local address, remote address, remote port) tuples." },
+		"Distinct outbound (local address, remote address, remote port) tuples.",
+	},
 	[TCPTW_KEY_TUPLES_MAX] = { "tcptw_tuples_max", "gauge",
-		"The cap on port table rows (module parameter max_tuples)." },
+		"The cap on port table rows (module parameter max_tuples).",
+	},
 	[TCPTW_KEY_PORT_USAGE_MAX_PCT] = { "tcptw_port_usage_max_pct", "gauge",
-		"The largest share of ip_local_port_range one outbound tuple holds, in percent." },
+		"The largest share of ip_local_port_range one outbound tuple holds, in percent.",
+	},
 };
 
 /* The path label of each paws_rej_* key. */
@@ -780,15 +805,17 @@ static void prom_tuples(FILE *out, const struct tcptw_report *r,
 {
 	static const struct prom_metric m[] = {
 		{ "tcptw_tuple_ports_used", "gauge",
-		  "Local ports an outbound (local, remote, port) tuple holds, in every state (top tuples)." },
+		  "Local ports an outbound (local, remote, port) tuple holds, in every state (top tuples).",
+		},
 		{ "tcptw_tuple_port_usage_pct", "gauge",
-		  "100 * ports used / ports in ip_local_port_range for the tuple; 100: connect() fails with EADDRNOTAVAIL." },
+		  "100 * ports used / ports in ip_local_port_range for the tuple; 100: connect() fails with EADDRNOTAVAIL.",
+		},
 	};
 	static const int col[] = { TCPTW_COL_USED, TCPTW_COL_PCT };
 	size_t i, j;
 	uint64_t val;
 
-	for (j = 0; j < sizeof(m) / sizeof(m[0]); j++) {
+	for (j = 0; j < ARRAY_SIZE(m); j++) {
 		prom_head(out, m[j].name, m[j].type, m[j].help);
 		for (i = 0; i < v->nr_tuples; i++) {
 			const struct tcptw_tuple *t = v->tuples[i];

@@ -12,22 +12,28 @@
 
 #include "report.h"
 
-#define TCPTW_KEY_NAME(id, name)	[TCPTW_KEY_##id] = name,
-#define TCPTW_COL_NAME(id, name)	[TCPTW_COL_##id] = name,
+/*
+ * Names in the order of the enums built from the same lists in
+ * tcptw_format.h; each array is sized by its enum.
+ */
+#define TCPTW_NAME_ENTRY(id, name)	name,
 const char *const tcptw_key_names[TCPTW_NR_KEYS] = {
-	TCPTW_SUMMARY_KEYS(TCPTW_KEY_NAME)
+	TCPTW_SUMMARY_KEYS(TCPTW_NAME_ENTRY)
 };
+
 const char *const tcptw_col_names[TCPTW_NR_COLS] = {
-	TCPTW_PEER_COLUMNS(TCPTW_COL_NAME)
+	TCPTW_PEER_COLUMNS(TCPTW_NAME_ENTRY)
 };
+
 const char *const tcptw_tuple_col_names[TCPTW_NR_TUPLE_COLS] = {
-	TCPTW_TUPLE_COLUMNS(TCPTW_COL_NAME)
+	TCPTW_TUPLE_COLUMNS(TCPTW_NAME_ENTRY)
 };
+
 const char *const tcptw_paws_col_names[TCPTW_NR_PAWS_COLS] = {
-	TCPTW_PAWS_COLUMNS(TCPTW_COL_NAME)
+	TCPTW_PAWS_COLUMNS(TCPTW_NAME_ENTRY)
 };
-#undef TCPTW_KEY_NAME
-#undef TCPTW_COL_NAME
+
+#undef TCPTW_NAME_ENTRY
 
 /*
  * The MINOR that added a key or peer column (0 for 1.0): a report of an
@@ -47,6 +53,7 @@ static const unsigned char key_since[TCPTW_NR_KEYS] = {
 	[TCPTW_KEY_TUPLES_MAX]		= 1,
 	[TCPTW_KEY_PORT_USAGE_MAX_PCT]	= 1,
 };
+
 static const unsigned char col_since[TCPTW_NR_COLS] = {
 	[TCPTW_COL_PAWS]		= 1,
 	[TCPTW_COL_NAT]			= 1,
@@ -236,7 +243,6 @@ static int parse_version(struct parser *p, struct tcptw_report *r)
 	const struct field *v;
 	const char *dot;
 	uint64_t major, minor;
-	char q[64];
 	int ret = next_line(p);
 
 	if (ret < 0)
@@ -256,9 +262,12 @@ static int parse_version(struct parser *p, struct tcptw_report *r)
 	dot = memchr(v->s, '.', v->n);
 	if (!dot || parse_u64(v->s, dot - v->s, &major) ||
 	    parse_u64(dot + 1, v->n - (dot - v->s) - 1, &minor) ||
-	    major > 999999 || minor > 999999)
+	    major > 999999 || minor > 999999) {
+		char q[64];
+
 		return fail(p, "version line: bad version %s",
 			    quote(v, q, sizeof(q)));
+	}
 	if (major != TCPTW_FORMAT_MAJOR)
 		return fail(p, "unsupported format version %u.%u: this tcptw reads %d.x only (a different MAJOR changed the meaning of the report; use a matching tcptw)",
 			    (unsigned int)major, (unsigned int)minor,
@@ -273,13 +282,15 @@ static int parse_port_range(struct parser *p, struct tcptw_report *r,
 {
 	const char *dash = memchr(v->s, '-', v->n);
 	uint64_t lo, hi;
-	char q[64];
 
 	if (!dash || parse_u64(v->s, dash - v->s, &lo) ||
 	    parse_u64(dash + 1, v->n - (dash - v->s) - 1, &hi) ||
-	    lo > 65535 || hi > 65535 || lo > hi)
+	    lo > 65535 || hi > 65535 || lo > hi) {
+		char q[64];
+
 		return fail(p, "port_range: expected \"LOW-HIGH\" ports, got %s",
 			    quote(v, q, sizeof(q)));
+	}
 	r->port_low = lo;
 	r->port_high = hi;
 	r->key[TCPTW_KEY_PORT_RANGE] = hi - lo + 1;
@@ -317,12 +328,12 @@ static int add_extra_key(struct parser *p, struct tcptw_report *r)
 static int parse_summary(struct parser *p, struct tcptw_report *r)
 {
 	char q[80];
-	int k, ret;
+	int k;
 
 	for (;;) {
 		const struct field *v;
+		int ret = next_line(p);
 
-		ret = next_line(p);
 		if (ret < 0)
 			return ret;
 		if (!ret)
@@ -347,14 +358,17 @@ static int parse_summary(struct parser *p, struct tcptw_report *r)
 		v = &p->f[1];
 		if (field_is(v, TCPTW_NO_VALUE))
 			continue;
-		if (k == TCPTW_KEY_PORT_RANGE)
-			ret = parse_port_range(p, r, v);
-		else if ((ret = parse_u64(v->s, v->n, &r->key[k])))
-			return fail(p, "summary: %s: %s %s", tcptw_key_names[k],
-				    ret == -2 ? "number out of range" :
-				    "not a number", quote(v, q, sizeof(q)));
-		if (ret)
-			return -1;
+		if (k == TCPTW_KEY_PORT_RANGE) {
+			if (parse_port_range(p, r, v))
+				return -1;
+		} else {
+			ret = parse_u64(v->s, v->n, &r->key[k]);
+			if (ret)
+				return fail(p, "summary: %s: %s %s",
+					    tcptw_key_names[k],
+					    ret == -2 ? "number out of range" :
+					    "not a number", quote(v, q, sizeof(q)));
+		}
 		r->key_has[k] = true;
 	}
 	/*
@@ -512,7 +526,7 @@ static int check_row(struct parser *p, const struct tcptw_report *r,
 		     const struct tcptw_peer *row)
 {
 	uint64_t tw = 0, in = 0, out = 0, lo = 0, hi = 0, nat = 0;
-	bool has_lo, has_hi;
+	bool has_lo, has_hi, has_tw;
 	int c;
 
 	for (c = 0; c < TCPTW_NR_COLS; c++) {
@@ -536,7 +550,8 @@ static int check_row(struct parser *p, const struct tcptw_report *r,
 			    (unsigned long long)out, (unsigned long long)tw);
 	has_lo = tcptw_peer_value(r, row, TCPTW_COL_TW_TTL_MIN_MS, &lo);
 	has_hi = tcptw_peer_value(r, row, TCPTW_COL_TW_TTL_MAX_MS, &hi);
-	if (has_lo != (tw > 0) || has_hi != (tw > 0))
+	has_tw = tw > 0;
+	if (has_lo != has_tw || has_hi != has_tw)
 		return fail(p, "peer %s: tw_ttl_min_ms and tw_ttl_max_ms must be numbers when tw > 0 and \"-\" when tw is 0",
 			    row->addr);
 	if (has_lo && lo > hi)
@@ -583,6 +598,7 @@ static int parse_tuple_text(struct parser *p, struct tcptw_tuple *t,
 {
 	const char *s = f->s, *end = f->s + f->n, *gt, *rem, *rem_end, *port;
 	int local_family, remote_family;
+	bool bracketed, v6;
 	uint64_t v;
 	char q[120];
 
@@ -611,8 +627,9 @@ static int parse_tuple_text(struct parser *p, struct tcptw_tuple *t,
 		       t->remote_bin))
 		goto bad;
 	/* Brackets exactly around an IPv6 remote; one family for both ends. */
-	if ((remote_family == AF_INET6) != (rem[-1] == '[') ||
-	    local_family != remote_family)
+	bracketed = rem[-1] == '[';
+	v6 = remote_family == AF_INET6;
+	if (bracketed != v6 || local_family != remote_family)
 		goto bad;
 	if (end - port > 5 || parse_u64(port, end - port, &v) || v > 65535)
 		goto bad;
@@ -803,11 +820,11 @@ static int parse_tables(struct parser *p, struct tcptw_report *r)
 {
 	bool seen_peer = false;
 	char q[80];
-	int ret;
 
 	for (;;) {
 		/* A table header, right after the summary or an empty line. */
-		ret = next_line(p);
+		int ret = next_line(p);
+
 		if (ret < 0)
 			return ret;
 		if (!ret) {

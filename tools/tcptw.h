@@ -16,6 +16,9 @@
 #define TCPTW_SYSCTL_DEFAULT	"/proc/sys"
 #define TCPTW_TOP_DEFAULT	20
 
+/* Elements in an array (not a pointer), as in the kernel. */
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
 /* Exit codes: those of a Nagios plugin, which every command follows. */
 enum tcptw_status {
 	TCPTW_OK = 0,
@@ -74,6 +77,7 @@ struct tcptw_view {
 	const struct tcptw_peer **paws;	/* "other" excluded */
 	size_t nr_paws, paws_matched;
 };
+
 int tcptw_view_build(const struct tcptw_report *r,
 		     const struct tcptw_opts *opts, struct tcptw_view *v);
 void tcptw_view_free(struct tcptw_view *v);
