@@ -642,15 +642,20 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_log_copy);
 
 /* --- module init and exit ---------------------------------------------- */
 
+/* The first @n probes, in one call: one RCU grace period, not @n. */
 static void tcptw_paws_unregister_probes(int n)
 {
-	while (n--) {
-		struct kretprobe *rp = &tcptw_paws_probes[n];
+	struct kretprobe *rps[ARRAY_SIZE(tcptw_paws_probes)];
+	int i;
 
-		unregister_kretprobe(rp);
-		if (rp->nmissed)
+	for (i = 0; i < n; i++)
+		rps[i] = &tcptw_paws_probes[i];
+	if (n)
+		unregister_kretprobes(rps, n);
+	for (i = 0; i < n; i++) {
+		if (rps[i]->nmissed)
 			pr_warn("%s: %d PAWS checks missed (no free kretprobe instance)\n",
-				rp->kp.symbol_name, rp->nmissed);
+				rps[i]->kp.symbol_name, rps[i]->nmissed);
 	}
 }
 
