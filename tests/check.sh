@@ -42,7 +42,7 @@ result() {
 check_kernel() {
 	local flavor=$1 kver kdir vmlinuz out status line
 	local KVER KDIR VMLINUZ KMODDIR DEBVER
-	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=(tests/vm/nat.sh)
+	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=(tests/vm/tap.sh tests/vm/nat.sh)
 	local ends=('^# [0-9]* tests, [0-9]* failed') kernel_env
 	local provider=(tests/qemu/kernel.sh "$flavor")
 

@@ -262,6 +262,7 @@ for k in "${kvers[@]}"; do
 	esac
 	cp "$out/vm-bin/tcptw-traffic" "$out/vm-bin/tcptw-verify" "$ov/bin/"
 	cp tests/vm/packaging.sh "$ov/test.sh"
+	cp tests/vm/tap.sh "$ov/tap.sh"
 	cp /lib/systemd/system/tcptw-prometheus.service /etc/modules-load.d/tcptw.conf "$ov/"
 	overlay_add_dynamic "$ov" /usr/sbin/tcptw
 	result $? "$k: the packaged /usr/sbin/tcptw and its libraries copied into the VM"

@@ -13,18 +13,7 @@ PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
 
 want=${TCPTW_WANT_VERSION:-}
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-expect() {
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (got '$2', want '$3')"; fi
-}
+. /tap.sh
 finish() {
 	echo "# $n tests, $failed failed"
 	[ "$failed" -eq 0 ]

@@ -19,39 +19,8 @@
 # Prints TAP-style "ok N - ..." / "not ok N - ..." lines; exits 1 if any failed.
 
 set -u
-PATH=/bin:/sbin:/usr/bin:/usr/sbin
-export PATH
-
-MODULE=/tcptw.ko
-PARAM=/sys/module/tcptw/parameters/max_peers
-n=0
-failed=0
-pids=""
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-
-# check DESCRIPTION COMMAND...: one test line from a command's status.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-# expect DESCRIPTION ACTUAL WANTED
-expect() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1 (got '$2', want '$3')"
-	fi
-}
-
-cleanup() {
-	for pid in $pids; do kill "$pid" 2>/dev/null; done
-	wait 2>/dev/null
-}
-trap cleanup EXIT
+. /tap.sh
+PARAM=$PARAMS/max_peers
 
 # wait_ready FILE PID: until the generator says it holds its sockets.
 wait_ready() {
@@ -63,26 +32,6 @@ wait_ready() {
 		i=$((i + 1))
 		sleep 0.1
 	done
-}
-
-# new_netns: prints the pid of a process holding a fresh network namespace,
-# once it holds it (the fork returns before unshare() has run).
-new_netns() {
-	unshare -n sleep 100000 >/dev/null 2>&1 &
-	holder=$!
-	i=0
-	while [ "$(readlink /proc/$holder/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do
-		i=$((i + 1))
-		[ $i -lt 200 ] || break
-		sleep 0.05
-	done
-	echo $holder
-}
-
-in_ns() {
-	ns=$1
-	shift
-	nsenter --net=/proc/"$ns"/ns/net "$@"
 }
 
 cell() { tcptw-verify cell "$1" "$2"; }
