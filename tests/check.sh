@@ -3,9 +3,10 @@
 #
 # make check: for each Debian kernel (6.1, 6.12) build tcptw.ko with W=1,
 # boot the kernel under QEMU TCG and run tests/vm/scenario.sh there (with
-# tests/vm/nat.sh, the host's nft and the netfilter modules); then the
-# same on a debug kernel (KASAN, lockdep, kmemleak) built from Debian's
-# linux-source-6.1, preceded by the KUnit suites. Prints every test line and
+# tests/vm/nat.sh, the host's nft and the netfilter modules), then
+# tests/vm/badinput.sh and isolation.sh; then the same on a debug kernel
+# (KASAN, lockdep, kmemleak) built from Debian's linux-source-6.1, preceded
+# by the KUnit suites. Prints every test line and
 # ends with "N passed, N failed"; exits 1 if any failed.
 #
 # After the tool tests, tests/lint.sh (make lint): checkpatch --strict,
@@ -42,8 +43,11 @@ result() {
 check_kernel() {
 	local flavor=$1 kver kdir vmlinuz out status line
 	local KVER KDIR VMLINUZ KMODDIR DEBVER
-	local build_args=() vm_args=() script=tests/vm/scenario.sh extra=(tests/vm/tap.sh tests/vm/nat.sh)
-	local ends=('^# [0-9]* tests, [0-9]* failed') kernel_env
+	local build_args=() vm_args=() script=tests/vm/stock.sh
+	local extra=(tests/vm/tap.sh tests/vm/scenario.sh tests/vm/nat.sh tests/vm/badinput.sh
+		     tests/vm/isolation.sh)
+	local ends=('^# [0-9]* tests, [0-9]* failed' '^# badinput: [0-9]* tests, [0-9]* failed'
+		    '^# isolation: [0-9]* tests, [0-9]* failed') kernel_env
 	local provider=(tests/qemu/kernel.sh "$flavor")
 
 	[ "$flavor" != debug ] || provider=(tests/qemu/debug-kernel.sh)
@@ -60,10 +64,12 @@ check_kernel() {
 		vm_args+=(--mod kunit --timeout 2400
 			  --append "TCPTW_PARTS=${TCPTW_PARTS:-all}")
 		script=tests/vm/debug.sh
-		extra+=(tests/vm/kunit.sh tests/vm/scenario.sh)
+		extra+=(tests/vm/kunit.sh)
 		ends=('^# kunit: [0-9]* tests, [0-9]* failed')
 		[ "${TCPTW_PARTS:-all}" = kunit ] ||
-			ends+=('^# [0-9]* tests, [0-9]* failed')
+			ends+=('^# [0-9]* tests, [0-9]* failed'
+			       '^# badinput: [0-9]* tests, [0-9]* failed'
+			       '^# isolation: [0-9]* tests, [0-9]* failed')
 	fi
 	kver=$KVER
 	kdir=$KDIR
