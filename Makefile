@@ -108,9 +108,16 @@ check-packaging:
 kunit:
 	@TCPTW_KERNELS=debug TCPTW_PARTS=kunit tests/check.sh
 
+# tests/vm/stress.sh alone on the debug kernel, long (make check runs 75 s of
+# it): churn, namespaces, reloads under readers, fault injection.
+STRESS_SECONDS ?= 600
+stress:
+	@TCPTW_KERNELS=debug TCPTW_PARTS=stress TCPTW_PACKAGING=0 \
+		TCPTW_STRESS_SECONDS=$(STRESS_SECONDS) tests/check.sh
+
 fuzz:
 	$(MAKE) -C tools fuzz
 
 .PHONY: all module module-debug modules_install tool tool-static install clean \
-	check check-packaging demo lint bench kunit fuzz dkms-source dkms-install \
+	check check-packaging demo lint bench kunit stress fuzz dkms-source dkms-install \
 	dkms-uninstall

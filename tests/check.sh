@@ -6,8 +6,8 @@
 # tests/vm/nat.sh, the host's nft and the netfilter modules), then
 # tests/vm/badinput.sh and isolation.sh; then the same on a debug kernel
 # (KASAN, lockdep, kmemleak) built from Debian's linux-source-6.1, preceded
-# by the KUnit suites. Prints every test line and
-# ends with "N passed, N failed"; exits 1 if any failed.
+# by the KUnit suites and followed by tests/vm/stress.sh. Prints every test
+# line and ends with "N passed, N failed"; exits 1 if any failed.
 #
 # After the tool tests, tests/lint.sh (make lint): checkpatch --strict,
 # sparse, the tool's -Wextra build and cppcheck.
@@ -17,9 +17,10 @@
 # build-tested.
 #
 # TCPTW_KERNELS="6.1 debug" picks kernels; TCPTW_PARTS=kunit runs only the
-# KUnit part on the debug kernel (make kunit); TCPTW_PACKAGING=0 leaves out
-# the packaging part (quick loops; CI never sets it); TCPTW_SKIP_DEPS=1
-# skips apt.
+# KUnit part on the debug kernel (make kunit), TCPTW_PARTS=stress only
+# tests/vm/stress.sh, for TCPTW_STRESS_SECONDS (default 75; make stress);
+# TCPTW_PACKAGING=0 leaves out the packaging part (quick loops; CI never sets
+# it); TCPTW_SKIP_DEPS=1 skips apt.
 
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -61,15 +62,27 @@ check_kernel() {
 		 --mod nft_masq)
 	if [ "$flavor" = debug ]; then
 		build_args=(CONFIG_TCPTW_KUNIT_TEST=m)
-		vm_args+=(--mod kunit --timeout 2400
-			  --append "TCPTW_PARTS=${TCPTW_PARTS:-all}")
+		# stress.sh: its seconds of churn, and the caches its failslab may
+		# fail (tcptw's kmalloc()s, not vmalloc's bookkeeping: see
+		# tests/qemu/debug.config).
+		local stress_s=${TCPTW_STRESS_SECONDS:-75}
+		local slub=A,kmalloc-256,kmalloc-512,kmalloc-1k,kmalloc-2k,kmalloc-4k,kmalloc-8k
+		# Single-threaded TCG: stress.sh reloads the module (kprobes: kernel
+		# text patched) under churn, which multi-threaded TCG cannot run
+		# coherently (tests/qemu/vm.sh).
+		vm_args+=(--mod kunit --tcg-threads single --timeout $((2400 + 2 * stress_s)) --append
+			  "TCPTW_PARTS=${TCPTW_PARTS:-all} TCPTW_STRESS_SECONDS=$stress_s slub_debug=$slub")
 		script=tests/vm/debug.sh
-		extra+=(tests/vm/kunit.sh)
-		ends=('^# kunit: [0-9]* tests, [0-9]* failed')
-		[ "${TCPTW_PARTS:-all}" = kunit ] ||
+		extra+=(tests/vm/kunit.sh tests/vm/stress.sh)
+		ends=()
+		[ "${TCPTW_PARTS:-all}" = stress ] ||
+			ends+=('^# kunit: [0-9]* tests, [0-9]* failed')
+		[ "${TCPTW_PARTS:-all}" != all ] ||
 			ends+=('^# [0-9]* tests, [0-9]* failed'
 			       '^# badinput: [0-9]* tests, [0-9]* failed'
 			       '^# isolation: [0-9]* tests, [0-9]* failed')
+		[ "${TCPTW_PARTS:-all}" = kunit ] ||
+			ends+=('^# stress: [0-9]* tests, [0-9]* failed')
 	fi
 	kver=$KVER
 	kdir=$KDIR
@@ -164,7 +177,7 @@ else
 	result 1 "static programs for the VM build (traffic, verify, tcptw)"
 fi
 
-if [ "${TCPTW_PARTS:-all}" = kunit ] || [ "${TCPTW_PACKAGING:-1}" = 0 ]; then
+if [ "${TCPTW_PARTS:-all}" != all ] || [ "${TCPTW_PACKAGING:-1}" = 0 ]; then
 	echo "# packaging: not run (TCPTW_PARTS=${TCPTW_PARTS:-all}, TCPTW_PACKAGING=${TCPTW_PACKAGING:-1})"
 else
 	ended=1

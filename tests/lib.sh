@@ -30,6 +30,7 @@ build_vm_programs() {
 	gcc $cflags -o "$out/tcptw-verify" "$TCPTW_ROOT/tests/vm/verify.c"
 	gcc $cflags -o "$out/tcptw-natpeer" "$TCPTW_ROOT/tests/vm/natpeer.c"
 	gcc $cflags -o "$out/tcptw-bench" "$TCPTW_ROOT/tests/vm/bench.c"
+	gcc $cflags -o "$out/tcptw-stress" "$TCPTW_ROOT/tests/vm/stress.c"
 	gcc $cflags -o "$out/tcptw-badwrite" "$TCPTW_ROOT/tests/vm/badwrite.c"
 	make -s -B -C "$TCPTW_ROOT/tools" tcptw-static CFLAGS="-O2 -Werror"
 	cp "$TCPTW_ROOT/tools/tcptw-static" "$out/tcptw"

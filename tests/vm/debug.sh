@@ -2,21 +2,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /test.sh of the debug kernel (KASAN, lockdep, kmemleak): the KUnit suites,
-# then the whole foundation scenario, bad input and isolation, then a
-# kmemleak scan. Any report the kernel prints fails the run on the host
-# (tests/qemu/scan-kernel-log.sh).
+# then the whole foundation scenario, bad input and isolation, the stress
+# run, then a kmemleak scan. Any report the kernel prints fails the run on
+# the host (tests/qemu/scan-kernel-log.sh).
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
 
-# TCPTW_PARTS (from the kernel command line): "all", or "kunit" alone.
+# TCPTW_PARTS (from the kernel command line): "all", or "kunit" or "stress"
+# alone.
 status=0
-sh /kunit.sh || status=1
-if [ "${TCPTW_PARTS:-all}" != kunit ]; then
+if [ "${TCPTW_PARTS:-all}" != stress ]; then
+	sh /kunit.sh || status=1
+fi
+if [ "${TCPTW_PARTS:-all}" = all ]; then
 	# KASAN under TCG: ~80 connections/s, 2,000 TIME-WAIT fit well in 60 s.
 	TCPTW_SCALE_PER_PEER=8 sh /scenario.sh || status=1
 	# Every writable file and parameter, permissions, namespaces, pointers.
 	sh /badinput.sh || status=1
+fi
+# Churn, reloads under readers, fault injection (TCPTW_STRESS_SECONDS); last,
+# so the kmemleak scan below also covers it.
+if [ "${TCPTW_PARTS:-all}" != kunit ]; then
+	sh /stress.sh || status=1
 fi
 
 # Everything is unloaded by now: what tcptw leaked is unreferenced.
