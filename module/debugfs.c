@@ -42,7 +42,7 @@ static int tcptw_minisocks_add(void *priv, const struct tcptw_sock_rec *rec)
 		u32 alloc = max(ms->alloc * 2, 64U);
 		struct tcptw_sock_rec *recs;
 
-		recs = kvmalloc_array(alloc, sizeof(*recs), GFP_KERNEL);
+		recs = kvmalloc_array(alloc, sizeof(*recs), GFP_KERNEL_ACCOUNT);
 		if (!recs)
 			return -ENOMEM;
 		if (ms->nr)
@@ -294,7 +294,7 @@ static int tcptw_copy_open(struct file *file, size_t size,
 			   int (*take)(struct net *net, void *copy),
 			   int (*show)(struct seq_file *, void *))
 {
-	void *copy = kzalloc(size, GFP_KERNEL);
+	void *copy = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	struct net *net;
 	int err;
 

@@ -583,7 +583,7 @@ int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap)
 		spin_unlock_irq(&pn->lock);
 		if (alloc) {
 			snap->rows = kvmalloc_array(alloc, sizeof(*snap->rows),
-						    GFP_KERNEL);
+						    GFP_KERNEL_ACCOUNT);
 			if (!snap->rows)
 				return -ENOMEM;
 		}

@@ -98,10 +98,10 @@ int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
 	void *new_rows;
 	u32 *new_heads;
 
-	new_rows = kvmalloc_array(alloc, size, GFP_KERNEL);
+	new_rows = kvmalloc_array(alloc, size, GFP_KERNEL_ACCOUNT);
 	if (!new_rows)
 		return -ENOMEM;
-	new_heads = kvcalloc(nheads, sizeof(*new_heads), GFP_KERNEL);
+	new_heads = kvcalloc(nheads, sizeof(*new_heads), GFP_KERNEL_ACCOUNT);
 	if (!new_heads) {
 		kvfree(new_rows);
 		return -ENOMEM;

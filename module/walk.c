@@ -248,7 +248,7 @@ static int tcptw_walk_recs_grow(struct tcptw_walk *w, u32 need)
 	u32 alloc = roundup_pow_of_two(max(need, TCPTW_RECS_INITIAL));
 	struct tcptw_sock_rec *recs;
 
-	recs = kvmalloc_array(alloc, sizeof(*recs), GFP_KERNEL);
+	recs = kvmalloc_array(alloc, sizeof(*recs), GFP_KERNEL_ACCOUNT);
 	if (!recs)
 		return -ENOMEM;
 	tcptw_mem_add(w->sink->mem, alloc * sizeof(*recs));
@@ -339,7 +339,7 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 
 	memset(result, 0, sizeof(*result));
 	w.now_s = (u32)ktime_get_seconds();
-	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, GFP_KERNEL);
+	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, GFP_KERNEL_ACCOUNT);
 	if (!w.listening)
 		return -ENOMEM;
 	tcptw_mem_add(sink->mem, TCPTW_LISTENING_BYTES);

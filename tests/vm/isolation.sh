@@ -224,6 +224,51 @@ expect "root opens /proc/tcptw, becomes nobody, writes 'reset paws'" \
 	"$($BW dropuid $NOBODY $PROC 'reset paws')" 10
 expect "... the initial namespace's PAWS table is empty" "$(paws_rows here)" ""
 
+# --- what a reader's open files cost, and whom ---------------------------------------------
+# A report is built at open() and held until close(): an unprivileged reader
+# holding many open files pins kernel memory, which must be charged to its own
+# memory cgroup (__GFP_ACCOUNT) like any kernel memory it causes. 100 open
+# files of /proc/tcptw with 250 peers against 100 of /proc/net/tcp (which
+# holds nothing until read) in a fresh cgroup: about 30 KiB each measured,
+# none without the accounting; at least 16 KiB each wanted.
+CG=/sys/fs/cgroup
+mkdir -p $CG
+mount -t cgroup2 none $CG 2>/dev/null
+if grep -qw memory $CG/cgroup.controllers 2>/dev/null &&
+	echo +memory >$CG/cgroup.subtree_control; then
+	tcptw-traffic tw 5 --src 127.0.77.1 --peers 250 --port 9770 >/dev/null
+	# held N FILE: KiB cgroup N grew by while nobody, moved into it by root,
+	# holds FILE open 100 times (one sleep each).
+	cat >$W/held.sh <<'HELD'
+b=$(cat "$1/memory.current")
+pids=""
+for i in $(seq 1 100); do
+	sleep 1000 <"$2" &
+	pids="$pids $!"
+done
+sleep 1
+a=$(cat "$1/memory.current")
+kill $pids
+wait
+echo $(((a - b) / 1024))
+HELD
+	held() {
+		mkdir $CG/held$1
+		sh -c "echo \$\$ >$CG/held$1/cgroup.procs &&
+		       exec $BW runas $NOBODY sh $W/held.sh $CG/held$1 $2" 2>/dev/null
+	}
+	base=$(held 1 /proc/net/tcp)
+	mine=$(held 2 $PROC)
+	echo "# memcg: 100 open files: /proc/net/tcp +${base:-?} KiB, /proc/tcptw +${mine:-?} KiB"
+	if [ -n "$base" ] && [ -n "$mine" ] && [ $((mine - base)) -ge 1600 ]; then
+		ok "100 reports held open by nobody are charged to nobody's memory cgroup ($((mine - base)) KiB)"
+	else
+		not_ok "100 reports held open by nobody are charged to nobody's memory cgroup (/proc/net/tcp ${base:-?} KiB, /proc/tcptw ${mine:-?} KiB)"
+	fi
+else
+	echo "# memcg: no memory controller in this kernel; the charge is not checked here"
+fi
+
 if [ $loaded_here -eq 1 ]; then
 	check "rmmod" rmmod tcptw
 fi
