@@ -235,7 +235,7 @@ cmdline="console=ttyS0 quiet panic=-1${append:+ $append}"
 # thread=single where the guest patches kernel text under load (tests/vm/stress.sh): QEMU 7.2's
 # multi-threaded TCG does not keep x86 cross-modifying code coherent between vCPUs, and a vCPU
 # runs a stale int3 or a half-patched call; Debian 6.1's own kretprobe events, without tcptw,
-# jump to NULL within two enable/disable cycles under connection churn there, and run clean on
+# jump to NULL within a few enable/disable cycles under connection churn there, and run clean on
 # thread=single.
 # shellcheck disable=SC2054 # commas belong to QEMU options
 qemu=(qemu-system-x86_64 -accel "tcg,thread=$tcg_threads" -cpu max -smp "$smp" -m "$mem"

@@ -250,17 +250,25 @@ static void print_result(ssize_t ret, int err, int first)
 		printf("%zd", ret);
 }
 
+/* FILE opened for writing, or -1 after printing "open:ERRNO". */
+static int open_for_write(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		printf("open:%s\n", errno_name(errno));
+	return fd;
+}
+
 static int cmd_write(int argc, char **argv)
 {
 	int fd, i;
 
 	if (argc < 2)
 		usage();
-	fd = open(argv[0], O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		printf("open:%s\n", errno_name(errno));
+	fd = open_for_write(argv[0]);
+	if (fd < 0)
 		return 0;
-	}
 	for (i = 1; i < argc; i++) {
 		struct spec sp = parse_spec(argv[i]);
 		ssize_t ret = write(fd, sp.buf, sp.len);
@@ -280,11 +288,9 @@ static int cmd_pwrite(int argc, char **argv)
 
 	if (argc != 3)
 		usage();
-	fd = open(argv[0], O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		printf("open:%s\n", errno_name(errno));
+	fd = open_for_write(argv[0]);
+	if (fd < 0)
 		return 0;
-	}
 	sp = parse_spec(argv[2]);
 	ret = pwrite(fd, sp.buf, sp.len, (off_t)parse_count(argv[1], 1 << 30));
 	print_result(ret, errno, 1);
@@ -447,11 +453,9 @@ static int cmd_dropuid(int argc, char **argv)
 	if (argc != 3)
 		usage();
 	sp = parse_spec(argv[2]);
-	fd = open(argv[1], O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		printf("open:%s\n", errno_name(errno));
+	fd = open_for_write(argv[1]);
+	if (fd < 0)
 		return 0;
-	}
 	if (setgroups(0, NULL) || setgid((gid_t)parse_count(argv[0], 1 << 30)) ||
 	    setuid((uid_t)parse_count(argv[0], 1 << 30)))
 		die("setuid: %s", strerror(errno));
@@ -501,12 +505,11 @@ static int opener_in_userns(const char *file, int sock)
 	write_file("/proc/self/setgroups", "deny");
 	write_file("/proc/self/uid_map", "0 0 1");
 	write_file("/proc/self/gid_map", "0 0 1");
-	fd = open(file, O_WRONLY | O_CLOEXEC);
+	fd = open_for_write(file);
 	if (fd < 0) {
 		iov.iov_base = "e";
 		msg.msg_control = NULL;
 		msg.msg_controllen = 0;
-		printf("open:%s\n", errno_name(errno));
 		fflush(stdout);
 		return sendmsg(sock, &msg, 0) != 1;
 	}

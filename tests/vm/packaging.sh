@@ -9,11 +9,8 @@
 # Prints "ok N - ..." / "not ok N - ..." lines; exits 1 if any failed.
 
 set -u
-PATH=/bin:/sbin:/usr/bin:/usr/sbin
-export PATH
-
-want=${TCPTW_WANT_VERSION:-}
 . /tap.sh
+want=${TCPTW_WANT_VERSION:-}
 finish() {
 	echo "# $n tests, $failed failed"
 	[ "$failed" -eq 0 ]

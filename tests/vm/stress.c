@@ -528,21 +528,28 @@ static void read_once(const struct target *t, struct read_stats *st, struct read
 	close(fd);
 }
 
+/* The FILE arguments as targets (at least one, at most MAX_FILES); their number. */
+static int targets_from_args(int argc, char **argv, struct target *targets)
+{
+	int i;
+
+	if (!argc)
+		usage();
+	if (argc > MAX_FILES)
+		die("too many files");
+	for (i = 0; i < argc; i++)
+		targets[i] = target_for(argv[i]);
+	return argc;
+}
+
 static int cmd_read(int argc, char **argv, bool unload_ok)
 {
 	struct target targets[MAX_FILES];
 	struct readbuf rb = { 0 }, again = { 0 };
 	struct read_stats st = { 0 };
 	unsigned long iter = 0;
-	int i, n = 0;
+	int n = targets_from_args(argc, argv, targets);
 
-	for (i = 0; i < argc; i++) {
-		if (n == MAX_FILES)
-			die("too many files");
-		targets[n++] = target_for(argv[i]);
-	}
-	if (!n)
-		usage();
 	while (!stopping()) {
 		read_once(&targets[iter % n], &st, &rb, &again, iter / n, unload_ok);
 		iter++;
@@ -1166,15 +1173,8 @@ static int cmd_failslab(unsigned long rounds, int argc, char **argv)
 	struct errcount open_err = { 0 }, read_err = { 0 };
 	unsigned long ok = 0, open_enomem = 0, read_enomem = 0, r;
 	struct readbuf rb = { .fixed = true };
-	int mif, i, n = 0;
+	int mif, i, n = targets_from_args(argc, argv, targets);
 
-	for (i = 0; i < argc; i++) {
-		if (n == MAX_FILES)
-			die("too many files");
-		targets[n++] = target_for(argv[i]);
-	}
-	if (!n)
-		usage();
 	failslab_netns(9990);
 	/* Every page we touch while armed is touched now: no faults then. */
 	rb.cap = FAILSLAB_BUF;
