@@ -105,6 +105,10 @@ bench:
 check-packaging:
 	@tests/packaging.sh
 
+# The canary, not gating: make check's tests on Debian sid's kernel (tests/kernels.conf).
+check-sid:
+	@TCPTW_KERNELS=sid TCPTW_PACKAGING=0 tests/check.sh
+
 kunit:
 	@TCPTW_KERNELS=debug TCPTW_PARTS=kunit tests/check.sh
 
@@ -119,5 +123,5 @@ fuzz:
 	$(MAKE) -C tools fuzz
 
 .PHONY: all module module-debug modules_install tool tool-static install clean \
-	check check-packaging demo lint bench kunit stress fuzz dkms-source dkms-install \
+	check check-packaging check-sid demo lint bench kunit stress fuzz dkms-source dkms-install \
 	dkms-uninstall

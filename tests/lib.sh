@@ -9,15 +9,37 @@ TCPTW_BUILD=${TCPTW_BUILD:-$TCPTW_ROOT/build}
 # build_module KDIR OUTDIR LOG [MAKE ARGS...]: tcptw.ko with W=1 in OUTDIR
 # (out-of-tree builds write next to their sources, so each kernel gets a
 # copy). CONFIG_TCPTW_KUNIT_TEST=m as an argument adds kunit/tcptw_test.ko.
+# When the caller's CHROOT is set (kernel.sh prints it; empty by default and
+# for the host's kernels), KDIR is a path inside that chroot and the build
+# runs there (tests/qemu/chroot-run.sh, as root); OUTDIR and LOG come out as
+# from a host build, with the log's paths pointing into OUTDIR. Callers that
+# eval kernel.sh inside a function declare CHROOT local, as they do KVER.
 build_module() {
-	local kdir=$1 out=$2 log=$3
+	local kdir=$1 out=$2 log=$3 chroot=${CHROOT:-} tmp rep st=0
 
 	shift 3
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp -r "$TCPTW_ROOT/Kbuild" "$TCPTW_ROOT/module" "$TCPTW_ROOT/include" \
 		"$TCPTW_ROOT/kunit" "$out/"
-	make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1
+	if [ -z "$chroot" ]; then
+		make -C "$kdir" M="$out" W=1 "$@" modules >"$log" 2>&1
+		return
+	fi
+	mkdir -p "$chroot/build"
+	tmp=$(mktemp -d "$chroot/build/tcptw.XXXXXX") || return
+	cp -a "$out/." "$tmp/"
+	"$TCPTW_ROOT/tests/qemu/chroot-run.sh" "$chroot" make -C "$kdir" \
+		M="/build/${tmp##*/}" W=1 "$@" modules >"$log" 2>&1 || st=$?
+	# The log names OUTDIR, as a host build's would (OUTDIR escaped for sed).
+	rep=${out//\\/\\\\}
+	rep=${rep//&/\\&}
+	sed -i "s|/build/${tmp##*/}|${rep//|/\\|}|g" "$log"
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp -a "$tmp/." "$out/"
+	rm -rf "$tmp"
+	return $st
 }
 
 # build_vm_programs OUTDIR: the traffic generator, the verifier, the NAT
