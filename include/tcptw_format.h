@@ -60,7 +60,7 @@
 
 #define TCPTW_FORMAT_NAME	"tcptw"
 #define TCPTW_FORMAT_MAJOR	1
-#define TCPTW_FORMAT_MINOR	1
+#define TCPTW_FORMAT_MINOR	2
 
 /*
  * Summary keys, in the order the module writes them.
@@ -86,7 +86,8 @@
  * tw_reused         TcpExt TWRecycled: TIME-WAIT 4-tuples reused by connect()
  *                   (net.ipv4.tcp_tw_reuse).
  * paws_estab        TcpExt PAWSEstab: segments dropped by PAWS on existing
- *                   connections, TIME-WAIT included.
+ *                   connections and request sockets; TIME-WAIT included on
+ *                   kernels without paws_timewait.
  * paws_active       TcpExt PAWSActive: SYN-ACKs dropped by PAWS in SYN_SENT.
  * port_range        net.ipv4.ip_local_port_range as "low-high".
  * ehash_buckets     buckets in the established hash that was walked.
@@ -101,27 +102,58 @@
  *                   to bound.)
  * paws_rej_estab, paws_rej_syn_sent, paws_rej_syn_recv, paws_rej_tw (1.1)
  *                   PAWS rejects tcptw attributed, per path, since
- *                   paws_since_s: estab on a full socket in any synchronised
- *                   state (the kfree_skb drop reason TCP_RFC7323_PAWS),
- *                   syn_sent a SYN-ACK refused in SYN_SENT, syn_recv a
- *                   segment refused by a request socket (tcp_check_req),
- *                   tw a segment refused by a TIME-WAIT minisocket. The
- *                   kernel counts syn_sent in paws_active and the other three
- *                   in paws_estab, so over any interval
- *                     delta(paws_estab)  == delta(estab + syn_recv + tw)
- *                     delta(paws_active) == delta(syn_sent).
+ *                   paws_since_s: estab a segment refused by a full socket in
+ *                   any synchronised state, syn_sent a SYN-ACK refused in
+ *                   SYN_SENT (1.2: only those the kernel counts in
+ *                   paws_active; a SYN without ACK refused in SYN_SENT, the
+ *                   crossed-SYN case, is in no kernel counter and not here
+ *                   either), syn_recv a segment refused by a request socket
+ *                   (tcp_check_req), tw a segment refused by a TIME-WAIT
+ *                   minisocket. They add up to the kernel's counters: over
+ *                   any interval
+ *                     delta(paws_active)   == delta(syn_sent)
+ *                   and, on kernels that have paws_timewait,
+ *                     delta(paws_estab)    == delta(estab + syn_recv)
+ *                     delta(paws_timewait) == delta(tw)
+ *                   or, on kernels that do not,
+ *                     delta(paws_estab)    == delta(estab + syn_recv + tw).
+ *                   Known exception: a Fast Open child socket's PAWS reject
+ *                   in SYN_RECV on kernels that give tcp_check_req() a drop
+ *                   reason (6.15 and later) is counted by the kernel but
+ *                   drops with the reason TCP_FASTOPEN, which tcptw cannot
+ *                   tell from other Fast Open drops.
  * paws_since_s      seconds since PAWS counting began in this namespace (the
  *                   module was loaded or the namespace created) or was reset.
  * paws_rows         rows in the PAWS table, "other" not included.
  * paws_max          the cap on PAWS rows per namespace (module parameter
  *                   paws_max) in force.
- * paws_other        rejects summed into the PAWS table's "other" row because
- *                   the cap was reached when their (peer, port) was new.
+ * paws_other        rejects summed into the PAWS table's "other" row: the cap
+ *                   was reached when their (peer, port) was new, or (1.2)
+ *                   they are counted in paws_dropped.
  * nat_suspects      peer table rows whose nat column is 1.
  * tuples            distinct outbound tuples (see the port table).
  * tuples_max        the cap on port table rows (module parameter
  *                   max_tuples) in force.
  * port_usage_max_pct the largest pct of any tuple, 0 when there is none.
+ * paws_timewait (1.2) TcpExt PAWSTimewait: segments dropped by PAWS on a
+ *                   TIME-WAIT minisocket, on kernels that count them apart
+ *                   (6.16 and later); "-" on kernels without the counter.
+ * paws_old_ack (1.2) TcpExt PAWSOldAck: old duplicate ACKs dropped by PAWS
+ *                   without a reply, on kernels that count them apart (6.17
+ *                   and later); "-" on kernels without the counter.
+ * paws_rej_old_ack (1.2) old ACKs tcptw attributed since paws_since_s
+ *                   (drop reason TCP_RFC7323_PAWS_ACK): equals
+ *                   delta(paws_old_ack); "-" where the kernel has no such
+ *                   path. Not part of any table's rejects or the peer's paws.
+ * paws_dropped (1.2) rejects summed into the PAWS table's "other" row although
+ *                   the cap was not reached: no free row was at hand when
+ *                   their (peer, port) was new (the hooks never allocate:
+ *                   they may run where sleeping is forbidden, PREEMPT_RT
+ *                   included; rows are allocated ahead and refilled from a
+ *                   work item), or a hook that compares a kernel counter
+ *                   around a function could not be sure the change was that
+ *                   function's (its task migrated or was switched out
+ *                   meanwhile). Also part of paws_other; 0 in normal running.
  *
  * All counters are those of the reader's namespace. The TcpExt counters are
  * cumulative since the namespace was created, as in /proc/net/netstat; the
@@ -155,7 +187,11 @@
 	X(NAT_SUSPECTS,		"nat_suspects")		\
 	X(TUPLES,		"tuples")		\
 	X(TUPLES_MAX,		"tuples_max")		\
-	X(PORT_USAGE_MAX_PCT,	"port_usage_max_pct")
+	X(PORT_USAGE_MAX_PCT,	"port_usage_max_pct")	\
+	X(PAWS_TIMEWAIT,	"paws_timewait")	\
+	X(PAWS_OLD_ACK,		"paws_old_ack")		\
+	X(PAWS_REJ_OLD_ACK,	"paws_rej_old_ack")	\
+	X(PAWS_DROPPED,		"paws_dropped")
 
 /*
  * Peer table columns, in order. X(identifier, "header")
@@ -252,16 +288,27 @@
  * estab ... tw   rejects per path, as the paws_rej_* summary keys.
  * sports         distinct remote ports the rejected segments came from,
  *                counted up to 16 (16 means "16 or more").
- * tw_syn         SYNs refused by a TIME-WAIT minisocket: a new connection
- *                whose timestamp is behind the one the previous connection
- *                on the same 4-tuple ended with. One host's timestamps do not
- *                go backwards on one 4-tuple (Linux derives its timestamp
- *                offset from the 4-tuple, so reusing it reuses the offset);
- *                several hosts behind one address do.
- * nat            1 when sports >= 2 or tw_syn >= 1: the rejects look like
- *                several hosts sharing the address (NAT), or one that
- *                rebooted; else 0.
+ * tw_syn         SYNs (without ACK) refused by a TIME-WAIT minisocket: a new
+ *                connection whose timestamp is behind the one the previous
+ *                connection on the same 4-tuple ended with. One host's
+ *                timestamps do not go backwards on one 4-tuple (Linux
+ *                derives its timestamp offset from the 4-tuple, so reusing it
+ *                reuses the offset); several hosts behind one address do.
+ * nat            1 when the row's tw_syn came from 2 or more distinct remote
+ *                ports: new connections from several ports of one address,
+ *                each refused for a timestamp behind its 4-tuple's last, look
+ *                like several hosts sharing the address (NAT). Any other
+ *                reject (a segment without SYN, a SYN-ACK, a SYN refused
+ *                elsewhere than in TIME-WAIT) never sets it, and the "other"
+ *                row is always 0 (its rejects belong to many peers). 1.1 set
+ *                it also for sports >= 2 or a single tw_syn. The column is a
+ *                heuristic flag whose rule 1.2 narrowed (fewer false
+ *                positives), not a new quantity: a reader that shows or
+ *                alerts on it needs no change, so MINOR, not MAJOR, moved.
  * age_s          seconds since the last reject of this row.
+ * old_ack (1.2)  old ACKs dropped by PAWS (paws_rej_old_ack) for this row;
+ *                "-" where the kernel has no such path. Not in rejects: the
+ *                kernel itself calls old ACKs common.
  *
  * Sorted by rejects, largest first, then by address, then by lport.
  *
@@ -284,7 +331,8 @@
 	X(SPORTS,		"sports")		\
 	X(TW_SYN,		"tw_syn")		\
 	X(P_NAT,		"nat")			\
-	X(AGE_S,		"age_s")
+	X(AGE_S,		"age_s")		\
+	X(P_OLD_ACK,		"old_ack")
 
 #define TCPTW_PAWS_SPORTS_MAX	16
 #define TCPTW_PAWS_RESET_CMD	"reset paws"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the /proc/tcptw renderer against literal expected text. These
- * strings are the v1.1 format as documented in tcptw_format.h; a change here
+ * strings are the v1.2 format as documented in tcptw_format.h; a change here
  * is a change of the contract and must move the format version.
  */
 
@@ -35,7 +35,7 @@ static struct tcptw_report *tcptw_test_report(struct kunit *test)
 	"paws nat\n"
 
 #define TCPTW_TEST_SUMMARY_HEAD						\
-	"tcptw 1.1\n"							\
+	"tcptw 1.2\n"							\
 	"tw_count 100\n"						\
 	"tw_buckets 101\n"						\
 	"tw_max 102\n"							\
@@ -53,7 +53,7 @@ static struct tcptw_report *tcptw_test_report(struct kunit *test)
 	"walk_us 114\n"
 
 /* The 1.1 keys: after peers_truncated (key 115), which is not always there. */
-#define TCPTW_TEST_SUMMARY_TAIL						\
+#define TCPTW_TEST_SUMMARY_MID						\
 	"paws_rej_estab 116\n"						\
 	"paws_rej_syn_sent 117\n"					\
 	"paws_rej_syn_recv 118\n"					\
@@ -66,6 +66,14 @@ static struct tcptw_report *tcptw_test_report(struct kunit *test)
 	"tuples 125\n"							\
 	"tuples_max 126\n"						\
 	"port_usage_max_pct 127\n"
+
+/* The 1.2 keys, each with its value. */
+#define TCPTW_TEST_SUMMARY_TAIL						\
+	TCPTW_TEST_SUMMARY_MID						\
+	"paws_timewait 128\n"						\
+	"paws_old_ack 129\n"						\
+	"paws_rej_old_ack 130\n"					\
+	"paws_dropped 131\n"
 
 static void report_summary_text(struct kunit *test)
 {
@@ -102,7 +110,7 @@ static void report_summary_version_line(struct kunit *test)
 	tcptw_report_show_summary(m, r);
 	KUNIT_EXPECT_EQ(test, strncmp(tcptw_test_text(test, m), want,
 				      strlen(want)), 0);
-	KUNIT_EXPECT_STREQ(test, want, "tcptw 1.1\n");
+	KUNIT_EXPECT_STREQ(test, want, "tcptw 1.2\n");
 }
 
 static void report_summary_large_values(struct kunit *test)
@@ -114,6 +122,58 @@ static void report_summary_large_values(struct kunit *test)
 	tcptw_report_show_summary(m, r);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(tcptw_test_text(test, m),
 					   "\ntw_overflow 18446744073709551615\n"));
+}
+
+/*
+ * Counters a kernel may not have are written "-" (report->absent), whatever
+ * their value; the keys stay, in their place. As on the kernels tcptw knows:
+ * 6.1 and 6.12 have neither PAWSTimewait nor old ACKs, 6.16 has
+ * PAWSTimewait only, 6.17 and later all of them.
+ */
+struct tcptw_absent_case {
+	const char *desc;
+	bool timewait, old_ack;		/* absent */
+	const char *want;
+};
+
+static const struct tcptw_absent_case tcptw_absent_cases[] = {
+	{ "6.1: no paws_timewait, no old ACKs", true, true,
+	  "paws_timewait -\npaws_old_ack -\npaws_rej_old_ack -\n"
+	  "paws_dropped 131\n" },
+	{ "6.16: paws_timewait, no old ACKs", false, true,
+	  "paws_timewait 128\npaws_old_ack -\npaws_rej_old_ack -\n"
+	  "paws_dropped 131\n" },
+	{ "7.x: all there", false, false,
+	  "paws_timewait 128\npaws_old_ack 129\npaws_rej_old_ack 130\n"
+	  "paws_dropped 131\n" },
+};
+
+static void tcptw_absent_desc(const struct tcptw_absent_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s", c->desc);
+}
+
+KUNIT_ARRAY_PARAM(tcptw_absent, tcptw_absent_cases, tcptw_absent_desc);
+
+static void report_summary_absent(struct kunit *test)
+{
+	const struct tcptw_absent_case *c = test->param_value;
+	struct tcptw_report *r = tcptw_test_report(test);
+	struct seq_file *m = tcptw_test_seq(test);
+	char *want;
+
+	if (c->timewait)
+		__set_bit(TCPTW_KEY_PAWS_TIMEWAIT, r->absent);
+	if (c->old_ack) {
+		__set_bit(TCPTW_KEY_PAWS_OLD_ACK, r->absent);
+		__set_bit(TCPTW_KEY_PAWS_REJ_OLD_ACK, r->absent);
+	}
+	want = kunit_kzalloc(test, TCPTW_TEST_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	snprintf(want, TCPTW_TEST_BUF, "%s%s%s\n%s", TCPTW_TEST_SUMMARY_HEAD,
+		 TCPTW_TEST_SUMMARY_MID, c->want, TCPTW_TEST_HEADER);
+	tcptw_report_show_summary(m, r);
+	KUNIT_EXPECT_STREQ(test, tcptw_test_text(test, m), want);
 }
 
 static struct tcptw_peer *tcptw_test_peer(struct kunit *test)
@@ -262,6 +322,7 @@ static struct kunit_case tcptw_report_cases[] = {
 	KUNIT_CASE(report_summary_truncated),
 	KUNIT_CASE(report_summary_version_line),
 	KUNIT_CASE(report_summary_large_values),
+	KUNIT_CASE_PARAM(report_summary_absent, tcptw_absent_gen_params),
 	KUNIT_CASE(report_peer_row_ipv4),
 	KUNIT_CASE(report_peer_row_ipv6_compressed),
 	KUNIT_CASE(report_peer_row_no_tw_dashes),

@@ -8,11 +8,57 @@
 #define _TCPTW_COMPAT_H
 
 /*
- * The walk needs nothing bridged: Debian's 6.1 and 6.12 agree on all it uses
- * (net->ipv4.tcp_death_row.{hashinfo,tw_refcount,sysctl_max_tw_buckets},
- * inet_ehash_lockp(), lhash2 buckets with nulls lists, tw_substate and
- * tw_timer, snmp_fold_field(), inet_get_local_port_range()). Both are built
- * with W=1 by make check, which is what shows the first difference.
+ * EXPORT_SYMBOL_IF_KUNIT(): <kunit/visibility.h> from 6.2 and Debian's 6.1
+ * (TCPTW_HAVE_KUNIT_VISIBILITY_H); 5.10 has none, and no KUnit for us to
+ * export to, so the symbols stay module-local there.
+ */
+#ifdef TCPTW_HAVE_KUNIT_VISIBILITY_H
+#include <kunit/visibility.h>
+#else
+#define VISIBLE_IF_KUNIT static
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
+#endif
+
+/*
+ * The KUnit module imports the namespace EXPORT_SYMBOL_IF_KUNIT() exports
+ * to: named by an identifier before 6.13, by a string literal since
+ * (TCPTW_HAVE_MODULE_NS_STRING: 7.x).
+ */
+#ifdef TCPTW_HAVE_MODULE_NS_STRING
+#define TCPTW_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define TCPTW_IMPORT_KUNIT_NS()	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+
+/*
+ * TIME-WAIT sockets of a namespace, as /proc/net/sockstat shows them: a
+ * refcount biased by one from 6.0 (TCPTW_HAVE_TW_REFCOUNT: 6.1, 6.12, 7.x),
+ * a plain atomic before (5.10).
+ */
+#ifdef TCPTW_HAVE_TW_REFCOUNT
+#define tcptw_tw_count(dr)	(refcount_read(&(dr)->tw_refcount) - 1)
+#else
+#define tcptw_tw_count(dr)	atomic_read(&(dr)->tw_count)
+#endif
+
+/*
+ * Listening sockets, for the walk's tw_in/tw_out rule: chained through
+ * sk_nulls_node in the per-port listening_hash[] up to 5.18
+ * (TCPTW_HAVE_LISTENING_HASH: 5.10; its lhash2 chains through
+ * icsk_listen_portaddr_node instead), in lhash2 since (6.1 and later).
+ */
+#ifdef TCPTW_HAVE_LISTENING_HASH
+#define tcptw_listen_buckets(h)		((h)->listening_hash)
+#define tcptw_listen_nr_buckets(h)	INET_LHTABLE_SIZE
+#else
+#define tcptw_listen_buckets(h)		((h)->lhash2)
+#define tcptw_listen_nr_buckets(h)	((h)->lhash2_mask + 1)
+#endif
+
+/*
+ * snmp_fold_field() is not exported on 7.x: report.c sums TcpExt counters
+ * over CPUs itself on every kernel (tcptw_linux_mib()), so there is no
+ * difference to bridge.
  */
 
 /*
@@ -26,34 +72,133 @@
 #endif
 
 /*
- * The kfree_skb tracepoint gained the receiving socket (rx_sk) in 6.11
- * (TCPTW_HAVE_KFREE_SKB_RX_SK: Kbuild found it in trace/events/skb.h). A
- * probe is declared as
+ * The kfree_skb tracepoint: no drop reason on 5.10 (TCPTW_HAVE_DROP_REASONS
+ * unset: the tracepoint is not used there), a reason from 5.17 (6.1), the
+ * receiving socket (rx_sk) from 6.11 (TCPTW_HAVE_KFREE_SKB_RX_SK: 6.12),
+ * const from 6.16 (TCPTW_HAVE_KFREE_SKB_CONST_RX_SK: 7.x). A probe is
+ * declared as
  *	static void probe(void *data, TCPTW_KFREE_SKB_PROBE_ARGS)
- * and reads the socket, or NULL where the kernel does not pass one, as
- * TCPTW_KFREE_SKB_RX_SK.
- *
- * What the PAWS hooks rely on, checked on both kernels: the established
- * path drops with SKB_DROP_REASON_TCP_RFC7323_PAWS; TIME-WAIT and
- * tcp_check_req() give no drop reason (they do from 6.16 and 6.14: a kernel
- * that has TCP_RFC7323_TW_PAWS needs the tw and syn_recv probes dropped in
- * favour of the tracepoint); SYN_SENT gives the reason on 6.12 only, which
- * the tracepoint skips by the socket's state. Without rx_sk (6.1) the
- * tracepoint finds the namespace through skb->dev or the input route, both
- * gone when the segment waited in the socket's backlog (tcp_v4_rcv() clears
- * the one, tcp_add_backlog() drops the other): there kretprobes on
- * tcp_v{4,6}_do_rcv, armed only in task context, count instead. Their entry
- * handler runs for every segment on those kernels, a cost 6.12 does not pay.
+ * and reads the reason as an int, TCPTW_KFREE_SKB_REASON, and the socket, or
+ * NULL where the kernel does not pass one, as TCPTW_KFREE_SKB_RX_SK.
  */
-#ifdef TCPTW_HAVE_KFREE_SKB_RX_SK
+#if defined(TCPTW_HAVE_KFREE_SKB_CONST_RX_SK)
+#define TCPTW_KFREE_SKB_PROBE_ARGS					\
+	struct sk_buff *skb, void *location,				\
+	enum skb_drop_reason reason, const struct sock *rx_sk
+#define TCPTW_KFREE_SKB_RX_SK	rx_sk
+#elif defined(TCPTW_HAVE_KFREE_SKB_RX_SK)
 #define TCPTW_KFREE_SKB_PROBE_ARGS					\
 	struct sk_buff *skb, void *location,				\
 	enum skb_drop_reason reason, struct sock *rx_sk
-#define TCPTW_KFREE_SKB_RX_SK	rx_sk
-#else
+#define TCPTW_KFREE_SKB_RX_SK	((const struct sock *)rx_sk)
+#elif defined(TCPTW_HAVE_DROP_REASONS)
 #define TCPTW_KFREE_SKB_PROBE_ARGS					\
 	struct sk_buff *skb, void *location, enum skb_drop_reason reason
-#define TCPTW_KFREE_SKB_RX_SK	NULL
+#define TCPTW_KFREE_SKB_RX_SK	((const struct sock *)NULL)
+#else
+#define TCPTW_KFREE_SKB_PROBE_ARGS	struct sk_buff *skb, void *location
+#define TCPTW_KFREE_SKB_RX_SK	((const struct sock *)NULL)
+#endif
+#ifdef TCPTW_HAVE_DROP_REASONS
+#define TCPTW_KFREE_SKB_REASON	((int)reason)
+#else
+#define TCPTW_KFREE_SKB_REASON	(-2)
+#endif
+
+/*
+ * The PAWS drop reasons, -1 where the kernel has none: TCP_RFC7323_PAWS from
+ * 5.17 (6.1, 6.12, 7.x), TCP_RFC7323_TW_PAWS from 6.16 and TCP_RFC7323_PAWS_ACK
+ * from 6.17 (7.x). Which PAWS path each kernel drops with which reason, and
+ * so how paws_hooks.c counts it (tp: the tracepoint, kretprobe: a kretprobe
+ * comparing the kernel's own MIB around the function, oow: a kprobe on
+ * tcp_oow_rate_limited(), off the fast path, with the namespace as argument):
+ *
+ *   path      5.10       6.1                 6.12        7.x
+ *   estab     oow        tp, oow (backlog)   tp          tp
+ *   syn_sent  kretprobe  kretprobe           tp          tp
+ *   syn_recv  kretprobe  kretprobe           kretprobe   tp
+ *   tw        kretprobe  kretprobe           kretprobe   tp
+ *   old_ack   -          -                   -           tp
+ *
+ * 6.1's tracepoint has no socket: a segment refused from a socket's backlog
+ * has neither skb->dev (tcp_v4_rcv() clears it) nor a route (tcp_add_backlog()
+ * drops it), so its namespace is unknowable there and the oow kprobe counts
+ * those. 6.1 also drops a SYN without ACK refused in SYN_SENT with the PAWS
+ * reason but in no MIB; the syn_sent kretprobe marks that segment so the
+ * tracepoint leaves it out.
+ */
+#ifdef TCPTW_HAVE_DROP_REASONS
+#define TCPTW_DROP_PAWS		SKB_DROP_REASON_TCP_RFC7323_PAWS
+#else
+#define TCPTW_DROP_PAWS		(-1)
+#endif
+#ifdef TCPTW_HAVE_TW_PAWS_REASON
+#define TCPTW_DROP_TW_PAWS	SKB_DROP_REASON_TCP_RFC7323_TW_PAWS
+#else
+#define TCPTW_DROP_TW_PAWS	(-1)
+#endif
+#ifdef TCPTW_HAVE_PAWS_ACK_REASON
+#define TCPTW_DROP_PAWS_ACK	SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK
+#else
+#define TCPTW_DROP_PAWS_ACK	(-1)
+#endif
+
+/*
+ * Which paths the tracepoint decides by the receiving socket: syn_sent where
+ * the SYN-ACK the kernel counts in PAWSActive drops with the PAWS reason
+ * (TCPTW_HAVE_SYN_SENT_PAWS_REASON: its dropreason header names
+ * LINUX_MIB_PAWSACTIVEREJECTED, 6.12 and 7.x); syn_recv where tcp_check_req()
+ * returns a drop reason (TCPTW_HAVE_CHECK_REQ_REASON: 6.15, 7.x). Both need
+ * rx_sk to tell the socket's state.
+ */
+#if defined(TCPTW_HAVE_KFREE_SKB_RX_SK) && defined(TCPTW_HAVE_SYN_SENT_PAWS_REASON)
+#define TCPTW_PAWS_SYN_SENT_BY_REASON	1
+#else
+#define TCPTW_PAWS_SYN_SENT_BY_REASON	0
+#endif
+#if defined(TCPTW_HAVE_KFREE_SKB_RX_SK) && defined(TCPTW_HAVE_CHECK_REQ_REASON)
+#define TCPTW_PAWS_SYN_RECV_BY_REASON	1
+#else
+#define TCPTW_PAWS_SYN_RECV_BY_REASON	0
+#endif
+#ifdef TCPTW_HAVE_KFREE_SKB_RX_SK
+#define TCPTW_PAWS_ESTAB_BY_SOCKET	1
+#else
+#define TCPTW_PAWS_ESTAB_BY_SOCKET	0
+#endif
+
+/*
+ * The TcpExt counters PAWSTimewait (6.16) and PAWSOldAck (6.17), -1 where
+ * the kernel has none (5.10, 6.1, 6.12): the report writes "-" for them.
+ */
+#ifdef TCPTW_HAVE_MIB_PAWS_TW
+#define TCPTW_MIB_PAWS_TW	LINUX_MIB_PAWS_TW_REJECTED
+#else
+#define TCPTW_MIB_PAWS_TW	(-1)
+#endif
+#ifdef TCPTW_HAVE_MIB_PAWS_OLD_ACK
+#define TCPTW_MIB_PAWS_OLD_ACK	LINUX_MIB_PAWS_OLD_ACK
+#else
+#define TCPTW_MIB_PAWS_OLD_ACK	(-1)
+#endif
+
+/*
+ * set_active_memcg() from a task: its interrupt branch needs
+ * int_active_memcg, exported from 5.15 (TCPTW_HAVE_INT_ACTIVE_MEMCG: 6.1
+ * and later), not on 5.10. The one caller, paws.c's refill work item, runs
+ * in a task, where the function sets current->active_memcg, as this does.
+ */
+#if defined(CONFIG_MEMCG) && !defined(TCPTW_HAVE_INT_ACTIVE_MEMCG)
+#include <linux/sched.h>
+static inline struct mem_cgroup *tcptw_set_active_memcg(struct mem_cgroup *memcg)
+{
+	struct mem_cgroup *old = current->active_memcg;
+
+	current->active_memcg = memcg;
+	return old;
+}
+#else
+#define tcptw_set_active_memcg(memcg)	set_active_memcg(memcg)
 #endif
 
 #endif /* _TCPTW_COMPAT_H */

@@ -219,7 +219,7 @@ static int tcptw_paws_log_show(struct seq_file *m, void *v)
 	if (!log)
 		return -ENOMEM;
 	n = tcptw_paws_log_copy(m->private, log);
-	seq_puts(m, "age_ms peer sport lport path tsval tsecr ts_recent syn\n");
+	seq_puts(m, "age_ms peer sport lport path tsval tsecr ts_recent syn ack\n");
 	for (i = 0; i < n; i++) {
 		const struct tcptw_paws_event *ev = &log[i].ev;
 
@@ -232,7 +232,7 @@ static int tcptw_paws_log_show(struct seq_file *m, void *v)
 			seq_printf(m, " %u", ev->ts_recent);
 		else
 			seq_puts(m, " " TCPTW_NO_VALUE);
-		seq_printf(m, " %u\n", ev->syn);
+		seq_printf(m, " %u %u\n", ev->syn, ev->ack);
 	}
 	kfree(log);
 	return 0;

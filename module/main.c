@@ -14,6 +14,7 @@
 unsigned int tcptw_max_peers = TCPTW_MAX_PEERS_DEFAULT;
 unsigned int tcptw_max_tuples = TCPTW_MAX_TUPLES_DEFAULT;
 unsigned int tcptw_paws_max = TCPTW_PAWS_MAX_DEFAULT;
+EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_max);
 
 /* An unsigned parameter with limits: a bad value is refused, nothing set. */
 #define TCPTW_UINT_PARAM(name, lo, hi)					\

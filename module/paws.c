@@ -1,88 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PAWS rejects per peer. The kernel only counts them globally (TcpExt
- * PAWSEstab, PAWSActive); this attributes each one to the remote address and
- * our local port, per network namespace, on every path that rejects:
+ * PAWS rejects per peer: the table the hooks (paws_hooks.c) count into. Each
+ * reject is attributed to the remote address and our local port, per network
+ * namespace, bounded by paws_max rows with an "other" row beyond, kept until
+ * the namespace goes away or a privileged user writes "reset paws".
  *
- *   estab     tcp_validate_incoming() drops the segment with the reason
- *             TCP_RFC7323_PAWS: the kfree_skb tracepoint sees it (on
- *             kernels before 6.11, a segment from the backlog is counted by
- *             kretprobes on tcp_v{4,6}_do_rcv instead: see compat.h);
- *   syn_sent  tcp_rcv_synsent_state_process() refuses the SYN-ACK (no drop
- *             reason on 6.1), inside tcp_rcv_state_process();
- *   syn_recv  tcp_check_req() refuses a segment for a request socket;
- *   tw        tcp_timewait_state_process() refuses a segment for a
- *             TIME-WAIT minisocket (no drop reason before 6.16).
- *
- * The last three are kretprobes that note the namespace's PAWS counter on
- * entry and count a reject when the function moved it. In softirq context
- * (where these run for packets from the wire) the CPU's own counter is
- * compared, exact and cheap; in task context (a socket's backlog processed
- * by release_sock()) the task may migrate, so the sum over CPUs is compared.
- * The syn_sent probe arms its return handler only for sockets in SYN_SENT.
- *
- * Counters live in per-namespace state (net_generic), bounded by paws_max
- * rows with an "other" row beyond, kept until the namespace goes away or a
- * privileged user writes "reset paws" to /proc/tcptw. Hooks take the
- * namespace's spinlock with interrupts off: they run in softirq, task and
- * kprobe context alike.
+ * The hooks run in softirq, in tasks with bottom halves off, in kprobe
+ * handlers, and on PREEMPT_RT in preemptible softirq threads: the table is
+ * guarded by a raw spinlock taken with interrupts off, and the hooks never
+ * allocate. New rows come from a per-namespace free list, refilled ahead of
+ * need by a work item that charges them to the memory cgroup of the task
+ * that created the namespace; a reject that finds the list empty goes to
+ * "other" and is counted in paws_dropped.
  */
 
-#include <kunit/visibility.h>
 #include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
-#include <linux/kprobes.h>
 #include <linux/list.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
-#include <linux/percpu.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
-#include <net/inet_timewait_sock.h>
+#include <linux/workqueue.h>
 #include <net/ip.h>
-#include <net/dst.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
-#include <net/request_sock.h>
-#include <net/snmp.h>
 #include <net/tcp.h>
-#include <trace/events/skb.h>
 
 #include "tcptw.h"
 
 #define TCPTW_PAWS_HASH_BITS	8
+/* Free rows kept ready per namespace, and the level that asks for more. */
+#define TCPTW_PAWS_SPARE	64
+#define TCPTW_PAWS_LOW		32
 
 struct tcptw_paws_entry {
 	struct hlist_node node;
 	struct tcptw_paws_row row;
 };
 
-/* One namespace's PAWS state. */
+/* One namespace's PAWS state; allocated apart, charged to its creator. */
 struct tcptw_paws_net {
-	spinlock_t lock;	/* every field below; taken with irqs off */
+	raw_spinlock_t lock;	/* every field below; taken with irqs off */
 	bool dead;
 	u32 hash_seed;
-	u32 nr;
+	u32 nr;			/* rows in the hash */
+	u32 nr_free;		/* rows on the free list */
+	struct hlist_head free;
 	struct hlist_head hash[1 << TCPTW_PAWS_HASH_BITS];
 	struct tcptw_paws_row other;
 	u64 other_rejects;
+	u64 dropped;
 	u64 totals[TCPTW_PAWS_NR_PATHS];
 	u64 since;
 	u32 log_next;
 	u32 log_count;
 	struct tcptw_paws_log_entry log[TCPTW_PAWS_LOG_LEN];
+	/* Not under the lock: */
+	struct work_struct refill;
+	struct mem_cgroup *memcg;	/* charged for rows; NULL: the caller's */
 };
 
 static unsigned int tcptw_paws_net_id __read_mostly;
+/* Set while the namespaces that exist at load time get their state. */
+static bool tcptw_paws_loading;
 
 static const char * const tcptw_paws_path_names[TCPTW_PAWS_NR_PATHS] = {
 	[TCPTW_PAWS_ESTAB]	= "estab",
 	[TCPTW_PAWS_SYN_SENT]	= "syn_sent",
 	[TCPTW_PAWS_SYN_RECV]	= "syn_recv",
 	[TCPTW_PAWS_TW]		= "tw",
+	[TCPTW_PAWS_OLD_ACK]	= "old_ack",
 };
 
 const char *tcptw_paws_path_name(unsigned int path)
@@ -90,6 +83,15 @@ const char *tcptw_paws_path_name(unsigned int path)
 	return path < TCPTW_PAWS_NR_PATHS ? tcptw_paws_path_names[path] : "?";
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_path_name);
+
+/* Whether this kernel has the path at all (compat.h); else its counter is "-". */
+bool tcptw_paws_path_present(unsigned int path)
+{
+	if (path == TCPTW_PAWS_OLD_ACK)
+		return TCPTW_DROP_PAWS_ACK >= 0;
+	return path < TCPTW_PAWS_NR_PATHS;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_path_present);
 
 /**
  * tcptw_tcp_timestamps() - find the timestamp option of a TCP header
@@ -131,117 +133,16 @@ bool tcptw_tcp_timestamps(const struct tcphdr *th, unsigned int len,
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tcp_timestamps);
 
-u64 tcptw_paws_row_rejects(const struct tcptw_paws_row *row)
-{
-	u64 sum = 0;
-	int path;
-
-	for (path = 0; path < TCPTW_PAWS_NR_PATHS; path++)
-		sum += row->paths[path];
-	return sum;
-}
-EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_row_rejects);
-
-/* The rule documented with the nat column of the PAWS table. */
-bool tcptw_paws_row_nat(const struct tcptw_paws_row *row)
-{
-	return row->nr_sports >= 2 || row->tw_syn;
-}
-EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_row_nat);
-
-/* Count @ev in @row; the caller sets row->last. */
-void tcptw_paws_row_count(struct tcptw_paws_row *row,
-			  const struct tcptw_paws_event *ev)
-{
-	u16 i;
-
-	if (ev->path >= TCPTW_PAWS_NR_PATHS)
-		return;
-	row->paths[ev->path]++;
-	if (ev->path == TCPTW_PAWS_TW && ev->syn)
-		row->tw_syn++;
-	for (i = 0; i < row->nr_sports; i++)
-		if (row->sports[i] == ev->sport)
-			return;
-	if (row->nr_sports < TCPTW_PAWS_SPORTS_MAX)
-		row->sports[row->nr_sports++] = ev->sport;
-}
-EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_row_count);
-
-static struct tcptw_paws_net *tcptw_paws_net(const struct net *net)
-{
-	return net_generic(net, tcptw_paws_net_id);
-}
-
-static struct hlist_head *tcptw_paws_bucket(struct tcptw_paws_net *pn,
-					    const struct tcptw_addr *peer,
-					    u16 lport)
-{
-	u32 h = __ipv6_addr_jhash(&peer->in6,
-				  pn->hash_seed ^ lport ^ (peer->family << 16));
-
-	return &pn->hash[hash_32(h, TCPTW_PAWS_HASH_BITS)];
-}
-
-static void tcptw_paws_log_add(struct tcptw_paws_net *pn,
-			       const struct tcptw_paws_event *ev, u64 now)
-{
-	struct tcptw_paws_log_entry *e = &pn->log[pn->log_next];
-
-	e->when = now;
-	e->ev = *ev;
-	pn->log_next = (pn->log_next + 1) % TCPTW_PAWS_LOG_LEN;
-	if (pn->log_count < TCPTW_PAWS_LOG_LEN)
-		pn->log_count++;
-}
-
-/* Count one reject in @net. Any context; allocates atomically, bounded. */
-static void tcptw_paws_record(struct net *net,
-			      const struct tcptw_paws_event *ev)
-{
-	struct tcptw_paws_net *pn = tcptw_paws_net(net);
-	struct tcptw_paws_row *row = NULL;
-	struct tcptw_paws_entry *e;
-	struct hlist_head *head;
-	u64 now = get_jiffies_64();
-	unsigned long flags;
-
-	spin_lock_irqsave(&pn->lock, flags);
-	if (pn->dead)
-		goto out;
-	head = tcptw_paws_bucket(pn, &ev->peer, ev->lport);
-	hlist_for_each_entry(e, head, node) {
-		if (e->row.lport == ev->lport &&
-		    tcptw_addr_equal(&e->row.peer, &ev->peer)) {
-			row = &e->row;
-			break;
-		}
-	}
-	if (!row && pn->nr < READ_ONCE(tcptw_paws_max)) {
-		e = kzalloc(sizeof(*e), GFP_ATOMIC | __GFP_NOWARN);
-		if (e) {
-			e->row.peer = ev->peer;
-			e->row.lport = ev->lport;
-			hlist_add_head(&e->node, head);
-			pn->nr++;
-			row = &e->row;
-		}
-	}
-	if (!row) {
-		row = &pn->other;
-		pn->other_rejects++;
-	}
-	tcptw_paws_row_count(row, ev);
-	row->last = now;
-	pn->totals[ev->path]++;
-	tcptw_paws_log_add(pn, ev, now);
-out:
-	spin_unlock_irqrestore(&pn->lock, flags);
-}
-
-/* Peer, ports, SYN flag and timestamps of the segment @skb carries. */
-static bool tcptw_paws_event_from_skb(const struct sk_buff *skb, u8 path,
-				      struct tcptw_paws_event *ev)
+/**
+ * tcptw_paws_event_from_skb() - what a hook records of a refused segment
+ * @skb: the segment, its network and transport headers set
+ * @path: the path that refused it
+ * @ev: filled in: peer, ports, SYN and ACK flags, timestamps
+ *
+ * Return: false when @skb is not a well-formed TCP segment over IPv4 or IPv6.
+ */
+bool tcptw_paws_event_from_skb(const struct sk_buff *skb, u8 path,
+			       struct tcptw_paws_event *ev)
 {
 	const struct tcphdr *th;
 	unsigned int thlen;
@@ -271,214 +172,228 @@ static bool tcptw_paws_event_from_skb(const struct sk_buff *skb, u8 path,
 	ev->sport = ntohs(th->source);
 	ev->lport = ntohs(th->dest);
 	ev->syn = th->syn;
+	ev->ack = th->ack;
 	tcptw_tcp_timestamps(th, thlen, &ev->tsval, &ev->tsecr);
 	return true;
 }
 
-/* --- estab: the kfree_skb tracepoint ------------------------------------ */
-
-static void tcptw_paws_dropped(struct sk_buff *skb, struct sock *rx_sk)
+u64 tcptw_paws_row_rejects(const struct tcptw_paws_row *row)
 {
-	struct tcptw_paws_event ev;
-	struct net *net;
+	u64 sum = 0;
+	int path;
 
-	/* On kernels that give SYN_SENT a drop reason, the kretprobe counts. */
-	if (rx_sk && READ_ONCE(rx_sk->sk_state) == TCP_SYN_SENT)
+	for (path = 0; path < TCPTW_PAWS_NR_REJECT_PATHS; path++)
+		sum += row->paths[path];
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_row_rejects);
+
+/*
+ * The rule documented with the nat column of the PAWS table: SYNs refused in
+ * TIME-WAIT from two or more remote ports. The caller never asks it of the
+ * "other" row, whose rejects belong to many peers.
+ */
+bool tcptw_paws_row_nat(const struct tcptw_paws_row *row)
+{
+	return row->nr_syn_sports >= 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_row_nat);
+
+/* Add @port to a set of up to TCPTW_PAWS_SPORTS_MAX distinct ports. */
+static void tcptw_paws_port_set_add(u16 *ports, u16 *nr, u16 port)
+{
+	u16 i;
+
+	for (i = 0; i < *nr; i++)
+		if (ports[i] == port)
+			return;
+	if (*nr < TCPTW_PAWS_SPORTS_MAX)
+		ports[(*nr)++] = port;
+}
+
+/* Count @ev in @row; the caller sets row->last. */
+void tcptw_paws_row_count(struct tcptw_paws_row *row,
+			  const struct tcptw_paws_event *ev)
+{
+	if (ev->path >= TCPTW_PAWS_NR_PATHS)
 		return;
-#ifndef TCPTW_HAVE_KFREE_SKB_RX_SK
-	/* A backlog being processed: the tcp_v{4,6}_do_rcv probes count. */
-	if (in_task() && !in_softirq())
+	row->paths[ev->path]++;
+	if (ev->path >= TCPTW_PAWS_NR_REJECT_PATHS)
 		return;
-#endif
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_ESTAB, &ev))
+	tcptw_paws_port_set_add(row->sports, &row->nr_sports, ev->sport);
+	/* A new connection refused by TIME-WAIT: not a SYN-ACK, not data. */
+	if (ev->path == TCPTW_PAWS_TW && ev->syn && !ev->ack) {
+		row->tw_syn++;
+		tcptw_paws_port_set_add(row->syn_sports, &row->nr_syn_sports,
+					ev->sport);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_row_count);
+
+static struct tcptw_paws_net *tcptw_paws_net(const struct net *net)
+{
+	struct tcptw_paws_net **pnp = net_generic(net, tcptw_paws_net_id);
+
+	return *pnp;
+}
+
+static struct hlist_head *tcptw_paws_bucket(struct tcptw_paws_net *pn,
+					    const struct tcptw_addr *peer,
+					    u16 lport)
+{
+	u32 h = __ipv6_addr_jhash(&peer->in6,
+				  pn->hash_seed ^ lport ^ (peer->family << 16));
+
+	return &pn->hash[hash_32(h, TCPTW_PAWS_HASH_BITS)];
+}
+
+static void tcptw_paws_log_add(struct tcptw_paws_net *pn,
+			       const struct tcptw_paws_event *ev, u64 now)
+{
+	struct tcptw_paws_log_entry *e = &pn->log[pn->log_next];
+
+	e->when = now;
+	e->ev = *ev;
+	pn->log_next = (pn->log_next + 1) % TCPTW_PAWS_LOG_LEN;
+	if (pn->log_count < TCPTW_PAWS_LOG_LEN)
+		pn->log_count++;
+}
+
+/* Whether the free list should be refilled; under pn->lock. */
+static bool tcptw_paws_wants_rows(const struct tcptw_paws_net *pn)
+{
+	return !pn->dead && pn->nr_free < TCPTW_PAWS_LOW &&
+	       pn->nr + pn->nr_free < READ_ONCE(tcptw_paws_max);
+}
+
+/* A row for (@ev's peer, port): found, taken from the free list, or NULL. */
+static struct tcptw_paws_row *tcptw_paws_row_get(struct tcptw_paws_net *pn,
+						 const struct tcptw_paws_event *ev,
+						 bool *no_free)
+{
+	struct hlist_head *head = tcptw_paws_bucket(pn, &ev->peer, ev->lport);
+	struct tcptw_paws_entry *e;
+
+	hlist_for_each_entry(e, head, node) {
+		if (e->row.lport == ev->lport &&
+		    tcptw_addr_equal(&e->row.peer, &ev->peer))
+			return &e->row;
+	}
+	if (pn->nr >= READ_ONCE(tcptw_paws_max))
+		return NULL;
+	if (hlist_empty(&pn->free)) {
+		*no_free = true;
+		return NULL;
+	}
+	e = hlist_entry(pn->free.first, struct tcptw_paws_entry, node);
+	hlist_del(&e->node);
+	pn->nr_free--;
+	memset(&e->row, 0, sizeof(e->row));
+	e->row.peer = ev->peer;
+	e->row.lport = ev->lport;
+	hlist_add_head(&e->node, head);
+	pn->nr++;
+	return &e->row;
+}
+
+void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev,
+		       bool sure)
+{
+	struct tcptw_paws_net *pn = tcptw_paws_net(net);
+	struct tcptw_paws_row *row = NULL;
+	u64 now = get_jiffies_64();
+	bool no_free = false, refill;
+	unsigned long flags;
+
+	if (ev->path >= TCPTW_PAWS_NR_PATHS)
 		return;
-	if (rx_sk) {
-		net = sock_net(rx_sk);
-		if (sk_fullsock(rx_sk)) {
-			ev.ts_recent = READ_ONCE(tcp_sk(rx_sk)->rx_opt.ts_recent);
-			ev.has_ts_recent = true;
-		}
-	} else if (skb->dev) {
-		net = dev_net(skb->dev);
-	} else if (skb_dst(skb) && skb_dst(skb)->dev) {
-		/*
-		 * tcp_v4_rcv() clears skb->dev before the socket sees the
-		 * segment; the input route stays (refcounted when the segment
-		 * waited in the backlog). tcp_v4_send_reset() finds the
-		 * namespace the same way.
-		 */
-		net = dev_net(skb_dst(skb)->dev);
-	} else {
+	raw_spin_lock_irqsave(&pn->lock, flags);
+	if (pn->dead) {
+		raw_spin_unlock_irqrestore(&pn->lock, flags);
 		return;
 	}
-	tcptw_paws_record(net, &ev);
+	if (sure)
+		row = tcptw_paws_row_get(pn, ev, &no_free);
+	if (!row) {
+		row = &pn->other;
+		/* Old ACKs are counted beside the rejects, not as ones. */
+		if (ev->path < TCPTW_PAWS_NR_REJECT_PATHS) {
+			pn->other_rejects++;
+			if (no_free || !sure)
+				pn->dropped++;
+		}
+	}
+	tcptw_paws_row_count(row, ev);
+	row->last = now;
+	pn->totals[ev->path]++;
+	tcptw_paws_log_add(pn, ev, now);
+	refill = tcptw_paws_wants_rows(pn);
+	raw_spin_unlock_irqrestore(&pn->lock, flags);
+	/* queue_work() takes only raw locks: fine in any of our contexts. */
+	if (refill)
+		queue_work(system_wq, &pn->refill);
 }
 
-static void tcptw_paws_kfree_skb(void *data, TCPTW_KFREE_SKB_PROBE_ARGS)
+/* Allocate rows until TCPTW_PAWS_SPARE are free or paws_max is in sight. */
+static void tcptw_paws_fill(struct tcptw_paws_net *pn)
 {
-	if (likely(reason != SKB_DROP_REASON_TCP_RFC7323_PAWS))
-		return;
-	tcptw_paws_dropped(skb, TCPTW_KFREE_SKB_RX_SK);
+	struct tcptw_paws_entry *e;
+	unsigned long flags;
+	bool more = true;
+
+	while (more) {
+		e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
+		if (!e)
+			return;
+		raw_spin_lock_irqsave(&pn->lock, flags);
+		more = !pn->dead && pn->nr_free < TCPTW_PAWS_SPARE &&
+		       pn->nr + pn->nr_free < READ_ONCE(tcptw_paws_max);
+		if (more) {
+			hlist_add_head(&e->node, &pn->free);
+			pn->nr_free++;
+			e = NULL;
+			more = pn->nr_free < TCPTW_PAWS_SPARE &&
+			       pn->nr + pn->nr_free < READ_ONCE(tcptw_paws_max);
+		}
+		raw_spin_unlock_irqrestore(&pn->lock, flags);
+		kfree(e);
+	}
 }
 
-/* --- syn_sent, syn_recv, tw: kretprobes around the MIB counter ---------- */
-
-struct tcptw_mib_mark {
-	unsigned long val;
-	bool folded;
-};
-
-struct tcptw_paws_probe_data {
-	struct net *net;
-	struct tcptw_mib_mark mark;
-	struct tcptw_paws_event ev;
-};
-
-static int tcptw_paws_field(const struct tcptw_paws_event *ev)
+static void tcptw_paws_refill(struct work_struct *work)
 {
-	return ev->path == TCPTW_PAWS_SYN_SENT ? LINUX_MIB_PAWSACTIVEREJECTED :
-						 LINUX_MIB_PAWSESTABREJECTED;
+	struct tcptw_paws_net *pn = container_of(work, struct tcptw_paws_net,
+						 refill);
+	struct mem_cgroup *old = tcptw_set_active_memcg(pn->memcg);
+
+	tcptw_paws_fill(pn);
+	tcptw_set_active_memcg(old);
 }
-
-static unsigned long tcptw_mib_read(struct net *net, int field, bool folded)
-{
-	if (folded)
-		return snmp_fold_field(net->mib.net_statistics, field);
-	return this_cpu_read(net->mib.net_statistics->mibs[field]);
-}
-
-static void tcptw_paws_probe_arm(struct tcptw_paws_probe_data *d,
-				 struct net *net)
-{
-	d->net = net;
-	/* Softirq cannot migrate; a task processing its backlog can. */
-	d->mark.folded = in_task();
-	d->mark.val = tcptw_mib_read(net, tcptw_paws_field(&d->ev),
-				     d->mark.folded);
-}
-
-static int tcptw_paws_probe_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
-{
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
-
-	if (tcptw_mib_read(d->net, tcptw_paws_field(&d->ev), d->mark.folded) !=
-	    d->mark.val)
-		tcptw_paws_record(d->net, &d->ev);
-	return 0;
-}
-
-static int tcptw_paws_tw_entry(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
-{
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
-	const struct tcp_timewait_sock *tcptw = tcp_twsk(sk);
-
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_TW, &d->ev))
-		return 1;
-	d->ev.has_ts_recent = READ_ONCE(tcptw->tw_ts_recent_stamp) != 0;
-	if (d->ev.has_ts_recent)
-		d->ev.ts_recent = READ_ONCE(tcptw->tw_ts_recent);
-	tcptw_paws_probe_arm(d, twsk_net(inet_twsk(sk)));
-	return 0;
-}
-
-static int tcptw_paws_req_entry(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
-{
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
-	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 2);
-
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_RECV, &d->ev))
-		return 1;
-	d->ev.has_ts_recent = inet_rsk(req)->tstamp_ok;
-	if (d->ev.has_ts_recent)
-		d->ev.ts_recent = READ_ONCE(req->ts_recent);
-	tcptw_paws_probe_arm(d, sock_net(sk));
-	return 0;
-}
-
-static int tcptw_paws_synsent_entry(struct kretprobe_instance *ri,
-				    struct pt_regs *regs)
-{
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
-
-	/* Every state but ESTABLISHED comes here: stay cheap for them. */
-	if (READ_ONCE(sk->sk_state) != TCP_SYN_SENT)
-		return 1;
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_SENT, &d->ev))
-		return 1;
-	tcptw_paws_probe_arm(d, sock_net(sk));
-	return 0;
-}
-
-#ifndef TCPTW_HAVE_KFREE_SKB_RX_SK
-/*
- * estab from a socket's backlog, on kernels whose kfree_skb tracepoint does
- * not pass the socket: by then skb->dev is cleared and the input route
- * dropped (tcp_add_backlog()), so the tracepoint cannot tell the namespace.
- * release_sock() feeds the backlog to sk_backlog_rcv (tcp_v{4,6}_do_rcv) in
- * task context with softirqs enabled; the receive path never does.
- */
-static int tcptw_paws_backlog_entry(struct kretprobe_instance *ri,
-				    struct pt_regs *regs)
-{
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
-	int state;
-
-	if (!in_task() || in_softirq())
-		return 1;
-	/*
-	 * LISTEN refuses nothing by PAWS; SYN_SENT and SYN_RECV (Fast Open:
-	 * tcp_check_req()) have probes of their own.
-	 */
-	state = READ_ONCE(sk->sk_state);
-	if (state == TCP_LISTEN || state == TCP_SYN_SENT ||
-	    state == TCP_SYN_RECV)
-		return 1;
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_ESTAB, &d->ev))
-		return 1;
-	d->ev.has_ts_recent = true;
-	d->ev.ts_recent = READ_ONCE(tcp_sk(sk)->rx_opt.ts_recent);
-	tcptw_paws_probe_arm(d, sock_net(sk));
-	return 0;
-}
-#endif
-
-#define TCPTW_PAWS_PROBE(fn, entry) {				\
-	.kp.symbol_name	= fn,					\
-	.entry_handler	= entry,				\
-	.handler	= tcptw_paws_probe_ret,			\
-	.data_size	= sizeof(struct tcptw_paws_probe_data),	\
-}
-
-static struct kretprobe tcptw_paws_probes[] = {
-	TCPTW_PAWS_PROBE("tcp_timewait_state_process", tcptw_paws_tw_entry),
-	TCPTW_PAWS_PROBE("tcp_check_req", tcptw_paws_req_entry),
-	TCPTW_PAWS_PROBE("tcp_rcv_state_process", tcptw_paws_synsent_entry),
-#ifndef TCPTW_HAVE_KFREE_SKB_RX_SK
-	TCPTW_PAWS_PROBE("tcp_v4_do_rcv", tcptw_paws_backlog_entry),
-	TCPTW_PAWS_PROBE("tcp_v6_do_rcv", tcptw_paws_backlog_entry),
-#endif
-};
 
 /* --- per-namespace state ----------------------------------------------- */
 
 static int __net_init tcptw_paws_net_init(struct net *net)
 {
-	struct tcptw_paws_net *pn = tcptw_paws_net(net);
+	struct tcptw_paws_net **pnp = net_generic(net, tcptw_paws_net_id);
+	struct tcptw_paws_net *pn;
 
-	spin_lock_init(&pn->lock);
+	/* Charged to the task creating the namespace, as its first rows. */
+	pn = kzalloc(sizeof(*pn), GFP_KERNEL_ACCOUNT);
+	if (!pn)
+		return -ENOMEM;
+	raw_spin_lock_init(&pn->lock);
+	INIT_HLIST_HEAD(&pn->free);
+	INIT_WORK(&pn->refill, tcptw_paws_refill);
 	pn->hash_seed = get_random_u32();
 	pn->since = get_jiffies_64();
+	/*
+	 * Later rows are charged to the same cgroup from the work item. The
+	 * namespaces that exist at load time are not insmod's: root pays.
+	 */
+	if (!tcptw_paws_loading && current->mm)
+		pn->memcg = get_mem_cgroup_from_mm(current->mm);
+	tcptw_paws_fill(pn);
+	*pnp = pn;
 	return 0;
 }
 
@@ -513,38 +428,55 @@ static void __net_exit tcptw_paws_net_exit(struct net *net)
 	struct tcptw_paws_net *pn = tcptw_paws_net(net);
 	HLIST_HEAD(list);
 
-	spin_lock_irq(&pn->lock);
+	raw_spin_lock_irq(&pn->lock);
 	pn->dead = true;
 	tcptw_paws_unhash(pn, &list);
-	spin_unlock_irq(&pn->lock);
+	raw_spin_unlock_irq(&pn->lock);
+	/* Neither a hook nor the work item queues it again once dead. */
+	cancel_work_sync(&pn->refill);
 	tcptw_paws_free_list(&list);
+	tcptw_paws_free_list(&pn->free);
+	mem_cgroup_put(pn->memcg);
+	kfree(pn);
 }
 
 static struct pernet_operations tcptw_paws_net_ops = {
 	.init	= tcptw_paws_net_init,
 	.exit	= tcptw_paws_net_exit,
 	.id	= &tcptw_paws_net_id,
-	.size	= sizeof(struct tcptw_paws_net),
+	.size	= sizeof(struct tcptw_paws_net *),
 };
 
 /**
  * tcptw_paws_reset() - forget @net's PAWS rows, counters and log
  * @net: the namespace; the caller checked the writer may do this
+ *
+ * The rows go back to the free list (up to the spare), not to the allocator.
  */
 void tcptw_paws_reset(struct net *net)
 {
 	struct tcptw_paws_net *pn = tcptw_paws_net(net);
+	struct tcptw_paws_entry *e;
+	struct hlist_node *tmp;
 	HLIST_HEAD(list);
 
-	spin_lock_irq(&pn->lock);
+	raw_spin_lock_irq(&pn->lock);
 	tcptw_paws_unhash(pn, &list);
+	hlist_for_each_entry_safe(e, tmp, &list, node) {
+		if (pn->nr_free >= TCPTW_PAWS_SPARE)
+			break;
+		hlist_del(&e->node);
+		hlist_add_head(&e->node, &pn->free);
+		pn->nr_free++;
+	}
 	memset(&pn->other, 0, sizeof(pn->other));
 	pn->other_rejects = 0;
+	pn->dropped = 0;
 	memset(pn->totals, 0, sizeof(pn->totals));
 	pn->log_next = 0;
 	pn->log_count = 0;
 	pn->since = get_jiffies_64();
-	spin_unlock_irq(&pn->lock);
+	raw_spin_unlock_irq(&pn->lock);
 	tcptw_paws_free_list(&list);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_reset);
@@ -578,20 +510,20 @@ int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap)
 
 	memset(snap, 0, sizeof(*snap));
 	for (;;) {
-		spin_lock_irq(&pn->lock);
+		raw_spin_lock_irq(&pn->lock);
 		alloc = pn->nr;
-		spin_unlock_irq(&pn->lock);
+		raw_spin_unlock_irq(&pn->lock);
 		if (alloc) {
 			snap->rows = kvmalloc_array(alloc, sizeof(*snap->rows),
 						    GFP_KERNEL_ACCOUNT);
 			if (!snap->rows)
 				return -ENOMEM;
 		}
-		spin_lock_irq(&pn->lock);
+		raw_spin_lock_irq(&pn->lock);
 		if (pn->nr <= alloc)
 			break;
 		/* Rows were added meanwhile: size again. */
-		spin_unlock_irq(&pn->lock);
+		raw_spin_unlock_irq(&pn->lock);
 		kvfree(snap->rows);
 		snap->rows = NULL;
 	}
@@ -600,9 +532,10 @@ int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap)
 			snap->rows[snap->nr++] = e->row;
 	snap->other = pn->other;
 	snap->other_rejects = pn->other_rejects;
+	snap->dropped = pn->dropped;
 	memcpy(snap->totals, pn->totals, sizeof(snap->totals));
 	snap->since = pn->since;
-	spin_unlock_irq(&pn->lock);
+	raw_spin_unlock_irq(&pn->lock);
 
 	sort(snap->rows, snap->nr, sizeof(*snap->rows), tcptw_paws_row_cmp,
 	     NULL);
@@ -630,73 +563,39 @@ u32 tcptw_paws_log_copy(struct net *net, struct tcptw_paws_log_entry *out)
 	struct tcptw_paws_net *pn = tcptw_paws_net(net);
 	u32 i, n, first;
 
-	spin_lock_irq(&pn->lock);
+	raw_spin_lock_irq(&pn->lock);
 	n = pn->log_count;
 	first = (pn->log_next + TCPTW_PAWS_LOG_LEN - n) % TCPTW_PAWS_LOG_LEN;
 	for (i = 0; i < n; i++)
 		out[i] = pn->log[(first + i) % TCPTW_PAWS_LOG_LEN];
-	spin_unlock_irq(&pn->lock);
+	raw_spin_unlock_irq(&pn->lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_log_copy);
 
 /* --- module init and exit ---------------------------------------------- */
 
-/* The first @n probes, in one call: one RCU grace period, not @n. */
-static void tcptw_paws_unregister_probes(int n)
-{
-	struct kretprobe *rps[ARRAY_SIZE(tcptw_paws_probes)];
-	int i;
-
-	for (i = 0; i < n; i++)
-		rps[i] = &tcptw_paws_probes[i];
-	if (n)
-		unregister_kretprobes(rps, n);
-	for (i = 0; i < n; i++) {
-		if (rps[i]->nmissed)
-			pr_warn("%s: %d PAWS checks missed (no free kretprobe instance)\n",
-				rps[i]->kp.symbol_name, rps[i]->nmissed);
-	}
-}
-
 int tcptw_paws_init(void)
 {
-	int err, i;
+	int err;
 
+	tcptw_paws_loading = true;
 	err = register_pernet_subsys(&tcptw_paws_net_ops);
+	tcptw_paws_loading = false;
 	if (err)
 		return err;
-
-	for (i = 0; i < ARRAY_SIZE(tcptw_paws_probes); i++) {
-		struct kretprobe *rp = &tcptw_paws_probes[i];
-
-		/* Softirq on top of a task on each CPU, with room to spare. */
-		rp->maxactive = 4 * num_possible_cpus();
-		err = register_kretprobe(rp);
-		if (err) {
-			pr_err("cannot probe %s: %d\n", rp->kp.symbol_name,
-			       err);
-			goto err_probes;
-		}
-	}
-
-	err = register_trace_kfree_skb(tcptw_paws_kfree_skb, NULL);
-	if (err) {
-		pr_err("cannot attach to the kfree_skb tracepoint: %d\n", err);
-		goto err_probes;
-	}
+	err = tcptw_paws_hooks_init();
+	if (err)
+		goto err_hooks;
 	return 0;
 
-err_probes:
-	tcptw_paws_unregister_probes(i);
+err_hooks:
 	unregister_pernet_subsys(&tcptw_paws_net_ops);
 	return err;
 }
 
 void tcptw_paws_exit(void)
 {
-	unregister_trace_kfree_skb(tcptw_paws_kfree_skb, NULL);
-	tracepoint_synchronize_unregister();
-	tcptw_paws_unregister_probes(ARRAY_SIZE(tcptw_paws_probes));
+	tcptw_paws_hooks_exit();
 	unregister_pernet_subsys(&tcptw_paws_net_ops);
 }

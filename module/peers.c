@@ -4,7 +4,6 @@
  * max_peers rows with the rest summed into an "other" row, then sorted.
  */
 
-#include <kunit/visibility.h>
 #include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>

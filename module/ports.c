@@ -6,7 +6,6 @@
  * ip_local_port_range is how close the tuple is to EADDRNOTAVAIL.
  */
 
-#include <kunit/visibility.h>
 #include <linux/jhash.h>
 #include <linux/math64.h>
 #include <linux/minmax.h>

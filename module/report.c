@@ -4,7 +4,6 @@
  * to what the walk found) and the rendering of the format in tcptw_format.h.
  */
 
-#include <kunit/visibility.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/refcount.h>
@@ -44,6 +43,7 @@ static const s8 tcptw_paws_col_path[TCPTW_NR_PAWS_COLS] = {
 	[TCPTW_COL_P_SYN_SENT]	= TCPTW_PAWS_SYN_SENT,
 	[TCPTW_COL_P_SYN_RECV]	= TCPTW_PAWS_SYN_RECV,
 	[TCPTW_COL_P_TW]	= TCPTW_PAWS_TW,
+	[TCPTW_COL_P_OLD_ACK]	= TCPTW_PAWS_OLD_ACK,
 };
 
 /* The TCP state each state column counts; 0 for columns that are not one. */
@@ -60,10 +60,21 @@ static const u8 tcptw_col_state[TCPTW_NR_COLS] = {
 	[TCPTW_COL_CLOSE]	= TCP_CLOSE,
 };
 
-static u64 tcptw_linux_mib(struct net *net, int field)
+/*
+ * A TcpExt counter of @net summed over CPUs, as /proc/net/netstat shows it.
+ * snmp_fold_field() does the same but is not exported on every kernel.
+ */
+u64 tcptw_linux_mib(const struct net *net, int field)
 {
-	return snmp_fold_field(net->mib.net_statistics, field);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(net->mib.net_statistics,
+					     cpu)->mibs[field]);
+	return sum;
 }
+EXPORT_SYMBOL_IF_KUNIT(tcptw_linux_mib);
 
 /* 100 * used / max, rounded down; a zero limit is full whatever is used. */
 VISIBLE_IF_KUNIT u64 tcptw_pressure_pct(u64 used, u64 max)
@@ -74,6 +85,16 @@ VISIBLE_IF_KUNIT u64 tcptw_pressure_pct(u64 used, u64 max)
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_pressure_pct);
 
+/* A TcpExt counter only some kernels have (@field < 0: this one has not). */
+static void tcptw_report_fill_mib(struct tcptw_report *report,
+				  const struct net *net, int key, int field)
+{
+	if (field < 0)
+		__set_bit(key, report->absent);
+	else
+		report->val[key] = tcptw_linux_mib(net, field);
+}
+
 static void tcptw_report_fill_counters(struct tcptw_report *report,
 				       struct net *net)
 {
@@ -81,7 +102,7 @@ static void tcptw_report_fill_counters(struct tcptw_report *report,
 	u64 *val = report->val;
 
 	/* As /proc/net/sockstat computes "tw". */
-	val[TCPTW_KEY_TW_BUCKETS] = refcount_read(&dr->tw_refcount) - 1;
+	val[TCPTW_KEY_TW_BUCKETS] = tcptw_tw_count(dr);
 	val[TCPTW_KEY_TW_MAX] = READ_ONCE(dr->sysctl_max_tw_buckets);
 	val[TCPTW_KEY_TW_PRESSURE_PCT] =
 		tcptw_pressure_pct(val[TCPTW_KEY_TW_BUCKETS],
@@ -95,6 +116,10 @@ static void tcptw_report_fill_counters(struct tcptw_report *report,
 		tcptw_linux_mib(net, LINUX_MIB_PAWSESTABREJECTED);
 	val[TCPTW_KEY_PAWS_ACTIVE] =
 		tcptw_linux_mib(net, LINUX_MIB_PAWSACTIVEREJECTED);
+	tcptw_report_fill_mib(report, net, TCPTW_KEY_PAWS_TIMEWAIT,
+			      TCPTW_MIB_PAWS_TW);
+	tcptw_report_fill_mib(report, net, TCPTW_KEY_PAWS_OLD_ACK,
+			      TCPTW_MIB_PAWS_OLD_ACK);
 }
 
 /* Every PAWS row's rejects go to its peer's row (or "other"). */
@@ -107,16 +132,20 @@ static int tcptw_report_merge_paws(struct tcptw_report *report)
 	for (i = 0; i < snap->nr; i++) {
 		const struct tcptw_paws_row *row = &snap->rows[i];
 
+		/* Old ACKs alone are not rejects: no peer row for them. */
+		if (!tcptw_paws_row_rejects(row))
+			continue;
 		err = tcptw_peer_table_add_paws(&report->table, &row->peer,
 						tcptw_paws_row_rejects(row),
 						tcptw_paws_row_nat(row));
 		if (err)
 			return err;
 	}
+	/* Many peers' rejects: never a NAT suspect. */
 	if (snap->other_rejects)
 		tcptw_peer_table_add_paws(&report->table, NULL,
 					  tcptw_paws_row_rejects(&snap->other),
-					  tcptw_paws_row_nat(&snap->other));
+					  false);
 	return 0;
 }
 
@@ -130,7 +159,8 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_report_has_other);
 /* Whether the PAWS table ends with an "other" row. */
 bool tcptw_report_has_paws_other(const struct tcptw_report *report)
 {
-	return report->paws.other_rejects;
+	return report->paws.other_rejects ||
+	       report->paws.other.paths[TCPTW_PAWS_OLD_ACK];
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_has_paws_other);
 
@@ -211,6 +241,11 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	val[TCPTW_KEY_PAWS_ROWS] = report->paws.nr;
 	val[TCPTW_KEY_PAWS_MAX] = READ_ONCE(tcptw_paws_max);
 	val[TCPTW_KEY_PAWS_OTHER] = report->paws.other_rejects;
+	val[TCPTW_KEY_PAWS_DROPPED] = report->paws.dropped;
+	val[TCPTW_KEY_PAWS_REJ_OLD_ACK] =
+		report->paws.totals[TCPTW_PAWS_OLD_ACK];
+	if (!tcptw_paws_path_present(TCPTW_PAWS_OLD_ACK))
+		__set_bit(TCPTW_KEY_PAWS_REJ_OLD_ACK, report->absent);
 	val[TCPTW_KEY_NAT_SUSPECTS] = tcptw_report_nat_suspects(report);
 	val[TCPTW_KEY_TUPLES] = report->tuples.nr;
 	val[TCPTW_KEY_TUPLES_MAX] = max_tuples;
@@ -248,6 +283,11 @@ void tcptw_report_show_summary(struct seq_file *m,
 	seq_printf(m, "%s %d.%d\n", TCPTW_FORMAT_NAME, TCPTW_FORMAT_MAJOR,
 		   TCPTW_FORMAT_MINOR);
 	for (key = 0; key < TCPTW_NR_KEYS; key++) {
+		if (test_bit(key, report->absent)) {
+			seq_printf(m, "%s " TCPTW_NO_VALUE "\n",
+				   tcptw_key_names[key]);
+			continue;
+		}
 		switch (key) {
 		case TCPTW_KEY_PORT_RANGE:
 			seq_printf(m, "%s %d-%d\n", tcptw_key_names[key],
@@ -402,7 +442,15 @@ void tcptw_report_show_paws(struct seq_file *m,
 			seq_put_decimal_ull(m, " ", row->tw_syn);
 			break;
 		case TCPTW_COL_P_NAT:
-			seq_put_decimal_ull(m, " ", tcptw_paws_row_nat(row));
+			seq_put_decimal_ull(m, " ",
+					    !is_other && tcptw_paws_row_nat(row));
+			break;
+		case TCPTW_COL_P_OLD_ACK:
+			if (tcptw_paws_path_present(TCPTW_PAWS_OLD_ACK))
+				seq_put_decimal_ull(m, " ",
+						    row->paths[TCPTW_PAWS_OLD_ACK]);
+			else
+				seq_puts(m, " " TCPTW_NO_VALUE);
 			break;
 		case TCPTW_COL_AGE_S:
 			seq_put_decimal_ull(m, " ",

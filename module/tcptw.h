@@ -251,73 +251,12 @@ struct tcptw_ehash_shape {
 
 int tcptw_walk_ehash_shape(struct net *net, struct tcptw_ehash_shape *shape);
 
-/* PAWS (paws.c): the paths a PAWS reject can come from. */
-enum tcptw_paws_path {
-	TCPTW_PAWS_ESTAB,
-	TCPTW_PAWS_SYN_SENT,
-	TCPTW_PAWS_SYN_RECV,
-	TCPTW_PAWS_TW,
-	TCPTW_PAWS_NR_PATHS
-};
-
-/* One refused segment, as a hook saw it. */
-struct tcptw_paws_event {
-	struct tcptw_addr peer;
-	u16 sport;
-	u16 lport;
-	u8 path;
-	bool syn;
-	bool has_ts_recent;
-	u32 tsval;
-	u32 tsecr;
-	u32 ts_recent;
-};
-
-/* One (peer, local port) row of the PAWS table. */
-struct tcptw_paws_row {
-	struct tcptw_addr peer;
-	u16 lport;
-	u16 nr_sports;
-	u16 sports[TCPTW_PAWS_SPORTS_MAX];
-	u64 paths[TCPTW_PAWS_NR_PATHS];
-	u64 tw_syn;
-	u64 last;		/* jiffies64 of the last reject */
-};
-
-u64 tcptw_paws_row_rejects(const struct tcptw_paws_row *row);
-bool tcptw_paws_row_nat(const struct tcptw_paws_row *row);
-void tcptw_paws_row_count(struct tcptw_paws_row *row,
-			  const struct tcptw_paws_event *ev);
-
-/* A namespace's PAWS table, copied out for one read. */
-struct tcptw_paws_snap {
-	struct tcptw_paws_row *rows;
-	u32 nr;
-	struct tcptw_paws_row other;
-	u64 other_rejects;
-	u64 totals[TCPTW_PAWS_NR_PATHS];
-	u64 since;		/* jiffies64 counting began or was reset */
-};
-
-int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap);
-void tcptw_paws_snap_free(struct tcptw_paws_snap *snap);
-void tcptw_paws_reset(struct net *net);
-
-#define TCPTW_PAWS_LOG_LEN	128
-struct tcptw_paws_log_entry {
-	u64 when;		/* jiffies64 */
-	struct tcptw_paws_event ev;
-};
-
-u32 tcptw_paws_log_copy(struct net *net, struct tcptw_paws_log_entry *out);
-const char *tcptw_paws_path_name(unsigned int path);
-
-bool tcptw_tcp_timestamps(const struct tcphdr *th, unsigned int len,
-			  u32 *tsval, u32 *tsecr);
+#include "paws.h"
 
 /* One read's snapshot: summary values and the sorted tables. */
 struct tcptw_report {
 	u64 val[TCPTW_NR_KEYS];
+	DECLARE_BITMAP(absent, TCPTW_NR_KEYS);	/* written "-": no such counter */
 	int port_lo;
 	int port_hi;
 	struct tcptw_peer_table table;
@@ -332,6 +271,8 @@ struct tcptw_report {
 int tcptw_report_build(struct tcptw_report *report, struct net *net,
 		       u32 max_peers);
 void tcptw_report_free(struct tcptw_report *report);
+struct net;
+u64 tcptw_linux_mib(const struct net *net, int field);
 void tcptw_report_show_summary(struct seq_file *m,
 			       const struct tcptw_report *report);
 void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,

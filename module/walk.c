@@ -5,7 +5,6 @@
  * a time and only to copy out a few fields, cond_resched() between buckets.
  */
 
-#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -139,8 +138,8 @@ static void tcptw_walk_listeners(struct tcptw_walk *w)
 	struct inet_hashinfo *hinfo = w->hinfo;
 	u32 i;
 
-	for (i = 0; i <= hinfo->lhash2_mask; i++) {
-		struct inet_listen_hashbucket *ilb = &hinfo->lhash2[i];
+	for (i = 0; i < tcptw_listen_nr_buckets(hinfo); i++) {
+		struct inet_listen_hashbucket *ilb = &tcptw_listen_buckets(hinfo)[i];
 		struct hlist_nulls_node *node;
 		struct sock *sk;
 
