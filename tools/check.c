@@ -144,6 +144,16 @@ static void judge_cell(struct check_expr *e, const uint64_t *val,
 		e->matched = true;
 }
 
+static int paws_col_lookup(const char *name)
+{
+	int c;
+
+	for (c = 1; c < TCPTW_NR_PAWS_COLS; c++)
+		if (!strcmp(name, tcptw_paws_col_names[c]))
+			return c;
+	return -1;
+}
+
 /*
  * The header position of e->key in its table, or -1 with @msg. A table the
  * report does not have (an empty one may be left out) has no rows to judge:
@@ -159,7 +169,7 @@ static int table_column(struct check_expr *e, const struct tcptw_report *r,
 	const char *const *known = NULL;
 	struct tcptw_header h = { r->ncols, r->col_name };
 	bool present = true, in_minor = true;
-	int pos, c, nr_known = 0;
+	int pos, c, pc, nr_known = 0;
 
 	if (e->table == TABLE_TUPLE) {
 		h = r->tuple_hdr;
@@ -179,9 +189,12 @@ static int table_column(struct check_expr *e, const struct tcptw_report *r,
 		return pos;
 	if (!present && in_minor)
 		for (c = 1; c < nr_known; c++)
-			if (!strcmp(known[c], e->key))
+			if (!strcmp(known[c], e->key) &&
+			    (e->table != TABLE_PAWS ||
+			     tcptw_paws_col_since(c) <= r->minor))
 				return 0;
 	c = tcptw_col_lookup(e->key);
+	pc = paws_col_lookup(e->key);
 	if (!present && !in_minor)
 		snprintf(msg, size, "%s: the report (format %u.%u) has no %s table; it came with format 1.1",
 			 e->text, r->major, r->minor,
@@ -191,19 +204,24 @@ static int table_column(struct check_expr *e, const struct tcptw_report *r,
 		snprintf(msg, size, "%s: the report (format %u.%u) has no peer column \"%s\"; it came with format 1.%u",
 			 e->text, r->major, r->minor, e->key,
 			 tcptw_col_since(c));
+	else if (e->table == TABLE_PAWS && pc >= 0 &&
+		 tcptw_paws_col_since(pc) > r->minor)
+		snprintf(msg, size, "%s: the report (format %u.%u) has no PAWS column \"%s\"; it came with format 1.%u",
+			 e->text, r->major, r->minor, e->key,
+			 tcptw_paws_col_since(pc));
 	else
 		snprintf(msg, size, "%s: no %s column \"%s\"", e->text,
 			 what[e->table], e->key);
 	return -1;
 }
 
-/* Whether a paws_rej_* counter restarted between two reads (reset paws). */
+/* Whether a counter of tcptw's PAWS table restarted between two reads. */
 static bool paws_reset_between(const char *key, const struct tcptw_report *r,
 			       const struct tcptw_report *first)
 {
 	int k = tcptw_key_lookup(key), s = TCPTW_KEY_PAWS_SINCE_S;
 
-	if (k < TCPTW_KEY_PAWS_REJ_ESTAB || k > TCPTW_KEY_PAWS_REJ_TW)
+	if (!tcptw_key_since_paws_reset(k))
 		return false;
 	return r->key_has[s] && first->key_has[s] && r->key[s] < first->key[s];
 }

@@ -178,6 +178,22 @@ static void check_recycle(struct doctor *d)
 	}
 }
 
+/*
+ * The kernel's PAWS drops on existing connections: paws_estab, and since
+ * 1.2 paws_timewait where the kernel counts TIME-WAIT apart from it.
+ */
+static const char *paws_drops_text(const struct tcptw_report *r, char *buf,
+				   size_t size)
+{
+	int n = snprintf(buf, size, "paws_estab %llu",
+			 (unsigned long long)r->key[TCPTW_KEY_PAWS_ESTAB]);
+
+	if (r->key_has[TCPTW_KEY_PAWS_TIMEWAIT] && n > 0 && (size_t)n < size)
+		snprintf(buf + n, size - n, " + paws_timewait %llu",
+			 (unsigned long long)r->key[TCPTW_KEY_PAWS_TIMEWAIT]);
+	return buf;
+}
+
 static void check_timestamps(struct doctor *d, const struct sysctl_val *ts,
 			     const struct sysctl_val *reuse)
 {
@@ -188,13 +204,16 @@ static void check_timestamps(struct doctor *d, const struct sysctl_val *ts,
 	if (ts->v[0])
 		return;
 	finding(d, SEV_CRIT, "net.ipv4.tcp_timestamps = 0: PAWS protection is off and tcp_tw_reuse cannot work");
-	if (d->r)
-		detail("evidence", "tcp_timestamps = 0, tcp_tw_reuse = %s, outbound TIME-WAIT %llu, paws_estab %llu",
+	if (d->r) {
+		char paws[96];
+
+		detail("evidence", "tcp_timestamps = 0, tcp_tw_reuse = %s, outbound TIME-WAIT %llu, %s",
 		       reuse->found ? (reuse->v[0] == 1 ? "1" : reuse->v[0] == 2 ? "2" : "0") : "?",
 		       (unsigned long long)d->tw_out,
-		       (unsigned long long)d->r->key[TCPTW_KEY_PAWS_ESTAB]);
-	else
+		       paws_drops_text(d->r, paws, sizeof(paws)));
+	} else {
 		detail("evidence", "tcp_timestamps = 0");
+	}
 	detail("why", "without timestamps PAWS cannot reject old duplicate segments (sequence wrap at high rates, reused 4-tuples), RTT measurement is coarser, and tcp_tw_reuse never reuses a TIME-WAIT port because it needs the timestamp to be safe");
 	detail("fix", "sysctl -w net.ipv4.tcp_timestamps=1 (the default) and remove the setting from /etc/sysctl.d/*");
 }
@@ -393,8 +412,10 @@ static void paws_active_evidence(const struct tcptw_report *r)
 {
 	const struct tcptw_peer *top = NULL;
 	uint64_t v, most = 0;
+	char paws[96];
 	size_t i;
 
+	paws_drops_text(r, paws, sizeof(paws));
 	for (i = 0; i < r->nr_paws; i++)
 		if (tcptw_paws_value(r, &r->paws[i], TCPTW_COL_P_SYN_SENT, &v) &&
 		    v > most) {
@@ -402,14 +423,12 @@ static void paws_active_evidence(const struct tcptw_report *r)
 			top = &r->paws[i];
 		}
 	if (!top) {
-		detail("evidence", "paws_active %llu, paws_estab %llu",
-		       (unsigned long long)r->key[TCPTW_KEY_PAWS_ACTIVE],
-		       (unsigned long long)r->key[TCPTW_KEY_PAWS_ESTAB]);
+		detail("evidence", "paws_active %llu, %s",
+		       (unsigned long long)r->key[TCPTW_KEY_PAWS_ACTIVE], paws);
 		return;
 	}
-	detail("evidence", "paws_active %llu, paws_estab %llu; in the last %llu s tcptw saw %llu in SYN_SENT, most from %s: %llu",
-	       (unsigned long long)r->key[TCPTW_KEY_PAWS_ACTIVE],
-	       (unsigned long long)r->key[TCPTW_KEY_PAWS_ESTAB],
+	detail("evidence", "paws_active %llu, %s; in the last %llu s tcptw saw %llu in SYN_SENT, most from %s: %llu",
+	       (unsigned long long)r->key[TCPTW_KEY_PAWS_ACTIVE], paws,
 	       (unsigned long long)r->key[TCPTW_KEY_PAWS_SINCE_S],
 	       (unsigned long long)r->key[TCPTW_KEY_PAWS_REJ_SYN_SENT],
 	       top->addr, (unsigned long long)most);
@@ -563,7 +582,7 @@ static void check_nat(struct doctor *d, const struct sysctl_val *ts,
 {
 	const struct tcptw_report *r = d->r;
 	size_t i, shown = 0, more = 0;
-	uint64_t other_rejects = 0;
+	uint64_t other_rejects = 0, plain_sports = 0;
 	const struct tcptw_peer *top_plain = NULL;
 	struct paws_sum top_plain_sum = { 0 };
 	char a[32], b[32];
@@ -582,6 +601,8 @@ static void check_nat(struct doctor *d, const struct sysctl_val *ts,
 		paws_sum_peer(r, row, &s);
 		if (!s.nat) {
 			other_rejects += s.rejects;
+			if (s.sports > plain_sports)
+				plain_sports = s.sports;
 			if (!top_plain || s.rejects > top_plain_sum.rejects) {
 				top_plain = row;
 				top_plain_sum = s;
@@ -625,16 +646,28 @@ static void check_nat(struct doctor *d, const struct sysctl_val *ts,
 		detail("fix", "tcptw --sort paws; the PAWS table lists them all (tcptw -o json --top 0)");
 	}
 	if (top_plain && other_rejects >= 100) {
+		char ports[160];
+
+		/*
+		 * 1.1 flagged every peer with two source ports; since 1.2 only
+		 * new connections refused in TIME-WAIT from two ports count.
+		 */
+		if (plain_sports < 2)
+			snprintf(ports, sizeof(ports), "one source port at a time");
+		else
+			snprintf(ports, sizeof(ports), "up to %llu%s source ports per peer, but new connections refused in TIME-WAIT from one at most",
+				 (unsigned long long)plain_sports,
+				 plain_sports >= TCPTW_PAWS_SPORTS_MAX ? "+" : "");
 		finding(d, SEV_INFO, "%llu segments dropped by PAWS from peers that do not look like NAT",
 			(unsigned long long)other_rejects);
-		detail("evidence", "most from %s: %llu (local ports %s; estab %llu, syn_sent %llu, syn_recv %llu, TIME-WAIT %llu), one source port at a time",
+		detail("evidence", "most from %s: %llu (local ports %s; estab %llu, syn_sent %llu, syn_recv %llu, TIME-WAIT %llu), %s",
 		       top_plain->addr,
 		       (unsigned long long)top_plain_sum.rejects,
 		       top_plain_sum.ports,
 		       (unsigned long long)top_plain_sum.path[0],
 		       (unsigned long long)top_plain_sum.path[1],
 		       (unsigned long long)top_plain_sum.path[2],
-		       (unsigned long long)top_plain_sum.path[3]);
+		       (unsigned long long)top_plain_sum.path[3], ports);
 		detail("why", "PAWS drops a segment whose timestamp is older than the last one of its connection: a few are old duplicates; many from one host mean its timestamps went backwards (a middlebox rewriting them, a host that rebooted) or, in SYN_SENT, SYN-ACKs echoing a timestamp this host never sent");
 		detail("fix", "nothing to tune on this host; if it persists, capture the peer's segments (tcpdump) and compare their TSval and TSecr");
 	}

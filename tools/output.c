@@ -333,17 +333,36 @@ static const struct tcptw_column paws_columns[TCPTW_NR_PAWS_COLS] = {
 	[TCPTW_COL_TW_SYN]	= { .header = "tw_syn" },
 	[TCPTW_COL_P_NAT]	= { .header = "nat" },
 	[TCPTW_COL_AGE_S]	= { .header = "age" },
+	[TCPTW_COL_P_OLD_ACK]	= { .header = "old_ack" },
 };
 
+/* The known PAWS columns this report has: a 1.1 table shows as it did. */
+static size_t paws_columns_of(const struct tcptw_report *r, int *ids,
+			      struct tcptw_column *cols)
+{
+	size_t n = 0;
+	int c;
+
+	for (c = 0; c < TCPTW_NR_PAWS_COLS; c++) {
+		if (c != TCPTW_COL_PAWS_PEER && r->paws_pos[c] < 0)
+			continue;
+		ids[n] = c;
+		cols[n++] = paws_columns[c];
+	}
+	return n;
+}
+
 static void paws_cells(struct tcptw_table *t, const struct tcptw_report *r,
-		       const struct tcptw_peer *p)
+		       const struct tcptw_peer *p, const int *ids, size_t n)
 {
 	char buf[TCPTW_UNIT_MAX];
 	uint64_t v;
-	int c;
+	size_t i;
 
 	tcptw_table_cell(t, "%s", p->addr);
-	for (c = 1; c < TCPTW_NR_PAWS_COLS; c++) {
+	for (i = 1; i < n; i++) {
+		int c = ids[i];
+
 		if (!tcptw_paws_value(r, p, c, &v))
 			tcptw_table_cell(t, "%s", TCPTW_NO_VALUE);
 		else if (c == TCPTW_COL_LPORT)
@@ -364,20 +383,43 @@ static void paws_cells(struct tcptw_table *t, const struct tcptw_report *r,
 static void print_paws(FILE *out, const struct tcptw_report *r,
 		       const struct tcptw_view *v, bool filtered)
 {
+	struct tcptw_column cols[TCPTW_NR_PAWS_COLS];
+	int ids[TCPTW_NR_PAWS_COLS];
 	struct tcptw_table t;
-	size_t i;
+	size_t i, n;
 
 	fprintf(out, "\nPAWS rejects: %zu shown of %zu%s, by rejects\n",
 		v->nr_paws, r->nr_paws, filtered ? " (filtered)" : "");
 	if (!v->nr_paws && !r->paws_other)
 		return;
-	tcptw_table_init(&t, paws_columns, TCPTW_NR_PAWS_COLS);
+	n = paws_columns_of(r, ids, cols);
+	tcptw_table_init(&t, cols, n);
 	for (i = 0; i < v->nr_paws; i++)
-		paws_cells(&t, r, v->paws[i]);
+		paws_cells(&t, r, v->paws[i], ids, n);
 	if (r->paws_other)
-		paws_cells(&t, r, r->paws_other);
+		paws_cells(&t, r, r->paws_other, ids, n);
 	tcptw_table_print(&t, out);
 	tcptw_table_free(&t);
+}
+
+/*
+ * The kernel's PAWS counters. Since 1.2 TIME-WAIT has its own where the
+ * kernel counts it apart (else it is in paws_estab), and old ACKs theirs.
+ */
+static void print_paws_counters(FILE *out, const struct tcptw_report *r)
+{
+	char a[TCPTW_UNIT_MAX], b[TCPTW_UNIT_MAX];
+	int tw = TCPTW_KEY_PAWS_TIMEWAIT, ack = TCPTW_KEY_PAWS_OLD_ACK;
+
+	fprintf(out, "PAWS       %s dropped on established%s, %s on SYN_SENT",
+		key_text(r, TCPTW_KEY_PAWS_ESTAB, a),
+		r->key_seen[tw] && !r->key_has[tw] ? " and TIME-WAIT" : "",
+		key_text(r, TCPTW_KEY_PAWS_ACTIVE, b));
+	if (r->key_has[tw])
+		fprintf(out, ", %s on TIME-WAIT", key_text(r, tw, a));
+	if (r->key_seen[ack])
+		fprintf(out, ", %s old ACKs", key_text(r, ack, a));
+	fputc('\n', out);
 }
 
 void tcptw_print_text(FILE *out, const struct tcptw_report *r,
@@ -397,21 +439,27 @@ void tcptw_print_text(FILE *out, const struct tcptw_report *r,
 		key_text(r, TCPTW_KEY_TW_OVERFLOW, a),
 		key_text(r, TCPTW_KEY_TW_EXPIRED, b),
 		key_text(r, TCPTW_KEY_TW_REUSED, c));
-	fprintf(out, "PAWS       %s dropped on established, %s on SYN_SENT\n",
-		key_text(r, TCPTW_KEY_PAWS_ESTAB, a),
-		key_text(r, TCPTW_KEY_PAWS_ACTIVE, b));
+	print_paws_counters(out, r);
 	/* 1.1: what tcptw attributed, per path, and to how many NATs. */
 	if (r->key_seen[TCPTW_KEY_PAWS_REJ_ESTAB]) {
-		fprintf(out, "PAWS seen  %s established, %s SYN_SENT, %s SYN_RECV, %s TIME-WAIT in the last %s s\n",
+		fprintf(out, "PAWS seen  %s established, %s SYN_SENT, %s SYN_RECV, %s TIME-WAIT",
 			key_text(r, TCPTW_KEY_PAWS_REJ_ESTAB, a),
 			key_text(r, TCPTW_KEY_PAWS_REJ_SYN_SENT, b),
 			key_text(r, TCPTW_KEY_PAWS_REJ_SYN_RECV, c),
-			key_text(r, TCPTW_KEY_PAWS_REJ_TW, d),
+			key_text(r, TCPTW_KEY_PAWS_REJ_TW, d));
+		if (r->key_seen[TCPTW_KEY_PAWS_REJ_OLD_ACK])
+			fprintf(out, ", %s old ACKs",
+				key_text(r, TCPTW_KEY_PAWS_REJ_OLD_ACK, a));
+		fprintf(out, " in the last %s s\n",
 			key_text(r, TCPTW_KEY_PAWS_SINCE_S, e));
-		fprintf(out, "PAWS rows  %s (cap %s), %s rejects in \"other\", NAT suspects: %s\n",
+		fprintf(out, "PAWS rows  %s (cap %s), %s rejects in \"other\"",
 			key_text(r, TCPTW_KEY_PAWS_ROWS, a),
 			key_text(r, TCPTW_KEY_PAWS_MAX, b),
-			key_text(r, TCPTW_KEY_PAWS_OTHER, c),
+			key_text(r, TCPTW_KEY_PAWS_OTHER, c));
+		if (r->key_seen[TCPTW_KEY_PAWS_DROPPED])
+			fprintf(out, " (%s for want of a free row)",
+				key_text(r, TCPTW_KEY_PAWS_DROPPED, a));
+		fprintf(out, ", NAT suspects: %s\n",
 			key_text(r, TCPTW_KEY_NAT_SUSPECTS, d));
 	}
 	if (r->key_has[TCPTW_KEY_PORT_RANGE])
@@ -688,6 +736,19 @@ static const struct prom_metric prom_summary[TCPTW_NR_KEYS] = {
 	},
 	[TCPTW_KEY_PORT_USAGE_MAX_PCT] = { "tcptw_port_usage_max_pct", "gauge",
 		"The largest share of ip_local_port_range one outbound tuple holds, in percent.",
+	},
+	/* 1.2. No sample where the kernel lacks the counter or the path. */
+	[TCPTW_KEY_PAWS_TIMEWAIT] = { "tcptw_paws_timewait_total", "counter",
+		"Segments dropped by PAWS on a TIME-WAIT minisocket (PAWSTimewait; before it, part of PAWSEstab).",
+	},
+	[TCPTW_KEY_PAWS_OLD_ACK] = { "tcptw_paws_old_ack_total", "counter",
+		"Old duplicate ACKs dropped by PAWS without a reply (PAWSOldAck).",
+	},
+	[TCPTW_KEY_PAWS_REJ_OLD_ACK] = { "tcptw_paws_old_ack_rejects_total", "counter",
+		"Old ACKs dropped by PAWS that tcptw attributed since paws_since_s, not in tcptw_paws_rejects_total; reset by tcptw reset-paws.",
+	},
+	[TCPTW_KEY_PAWS_DROPPED] = { "tcptw_paws_dropped_rejects_total", "counter",
+		"PAWS rejects summed into the PAWS table's other row because no free row was at hand; part of tcptw_paws_other_rejects_total.",
 	},
 };
 

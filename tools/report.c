@@ -52,11 +52,20 @@ static const unsigned char key_since[TCPTW_NR_KEYS] = {
 	[TCPTW_KEY_TUPLES]		= 1,
 	[TCPTW_KEY_TUPLES_MAX]		= 1,
 	[TCPTW_KEY_PORT_USAGE_MAX_PCT]	= 1,
+	[TCPTW_KEY_PAWS_TIMEWAIT]	= 2,
+	[TCPTW_KEY_PAWS_OLD_ACK]	= 2,
+	[TCPTW_KEY_PAWS_REJ_OLD_ACK]	= 2,
+	[TCPTW_KEY_PAWS_DROPPED]	= 2,
 };
 
 static const unsigned char col_since[TCPTW_NR_COLS] = {
 	[TCPTW_COL_PAWS]		= 1,
 	[TCPTW_COL_NAT]			= 1,
+};
+
+/* The PAWS table came with 1.1: 0 here is "as old as the table". */
+static const unsigned char paws_col_since[TCPTW_NR_PAWS_COLS] = {
+	[TCPTW_COL_P_OLD_ACK]		= 2,
 };
 
 struct field {
@@ -226,6 +235,27 @@ unsigned int tcptw_key_since(int key)
 unsigned int tcptw_col_since(int col)
 {
 	return col >= 0 && col < TCPTW_NR_COLS ? col_since[col] : 0;
+}
+
+unsigned int tcptw_paws_col_since(int col)
+{
+	return col >= 0 && col < TCPTW_NR_PAWS_COLS ? paws_col_since[col] : 0;
+}
+
+bool tcptw_key_since_paws_reset(int key)
+{
+	switch (key) {
+	case TCPTW_KEY_PAWS_REJ_ESTAB:
+	case TCPTW_KEY_PAWS_REJ_SYN_SENT:
+	case TCPTW_KEY_PAWS_REJ_SYN_RECV:
+	case TCPTW_KEY_PAWS_REJ_TW:
+	case TCPTW_KEY_PAWS_REJ_OLD_ACK:
+	case TCPTW_KEY_PAWS_OTHER:
+	case TCPTW_KEY_PAWS_DROPPED:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static int field_key(const struct field *f)
@@ -694,6 +724,58 @@ static int parse_tuple_row(struct parser *p, struct tcptw_report *r)
 	return 0;
 }
 
+/*
+ * old_ack (1.2) is "-" where the kernel has no old-ACK path, as
+ * paws_rej_old_ack is: a row agrees with the summary.
+ */
+static int check_paws_old_ack(struct parser *p, const struct tcptw_report *r,
+			      bool has, const char *name)
+{
+	int k = TCPTW_KEY_PAWS_REJ_OLD_ACK;
+
+	if (!r->key_seen[k] || has == r->key_has[k])
+		return 0;
+	if (has)
+		return fail(p, "PAWS row %s: old_ack must be \"-\" as paws_rej_old_ack is (the kernel has no old-ACK path)",
+			    name);
+	return fail(p, "PAWS row %s: column \"old_ack\" must be a number, not \"-\", as paws_rej_old_ack is",
+		    name);
+}
+
+/*
+ * The nat rule: 1.1 set nat for sports >= 2 or any tw_syn. Since 1.2 only
+ * tw_syn from 2 or more distinct remote ports sets it; the report does not
+ * say from how many, but it needs tw_syn >= 2 and sports >= 2, and the
+ * "other" row (many peers' rejects) is never flagged.
+ */
+static int check_paws_nat(struct parser *p, const struct tcptw_report *r,
+			  const struct tcptw_peer *row, const uint64_t *v,
+			  const char *name)
+{
+	uint64_t nat = v[TCPTW_COL_P_NAT], sports = v[TCPTW_COL_SPORTS];
+	uint64_t tw_syn = v[TCPTW_COL_TW_SYN];
+
+	if (nat > 1)
+		return fail(p, "PAWS row %s: nat must be 0 or 1, not %llu",
+			    name, (unsigned long long)nat);
+	if (r->minor < 2) {
+		if (!row->is_other && nat != (sports >= 2 || tw_syn >= 1))
+			return fail(p, "PAWS row %s: nat %llu contradicts sports %llu and tw_syn %llu (nat is 1 when sports >= 2 or tw_syn >= 1)",
+				    name, (unsigned long long)nat,
+				    (unsigned long long)sports,
+				    (unsigned long long)tw_syn);
+		return 0;
+	}
+	if (row->is_other && nat)
+		return fail(p, "PAWS row %s: nat must be 0 (its rejects belong to many peers)",
+			    name);
+	if (nat && (sports < 2 || tw_syn < 2))
+		return fail(p, "PAWS row %s: nat 1 contradicts sports %llu and tw_syn %llu (nat needs tw_syn from 2 or more source ports)",
+			    name, (unsigned long long)sports,
+			    (unsigned long long)tw_syn);
+	return 0;
+}
+
 static int check_paws_row(struct parser *p, const struct tcptw_report *r,
 			  const struct tcptw_peer *row, const char *name)
 {
@@ -714,6 +796,14 @@ static int check_paws_row(struct parser *p, const struct tcptw_report *r,
 		    (c == TCPTW_COL_SPORTS || c == TCPTW_COL_TW_SYN ||
 		     c == TCPTW_COL_P_NAT || c == TCPTW_COL_AGE_S))
 			continue;
+		/* A later MINOR's column the report does not have. */
+		if (r->paws_pos[c] < 0)
+			continue;
+		if (c == TCPTW_COL_P_OLD_ACK) {
+			if (check_paws_old_ack(p, r, has[c], name))
+				return -1;
+			continue;
+		}
 		if (!has[c])
 			return fail(p, "PAWS row %s: column \"%s\" must be a number, not \"-\"",
 				    name, tcptw_paws_col_names[c]);
@@ -736,17 +826,7 @@ static int check_paws_row(struct parser *p, const struct tcptw_report *r,
 		return fail(p, "PAWS row %s: tw_syn (%llu) exceeds tw (%llu)",
 			    name, (unsigned long long)v[TCPTW_COL_TW_SYN],
 			    (unsigned long long)v[TCPTW_COL_P_TW]);
-	if (v[TCPTW_COL_P_NAT] > 1)
-		return fail(p, "PAWS row %s: nat must be 0 or 1, not %llu",
-			    name, (unsigned long long)v[TCPTW_COL_P_NAT]);
-	if (!row->is_other &&
-	    v[TCPTW_COL_P_NAT] != (v[TCPTW_COL_SPORTS] >= 2 ||
-				   v[TCPTW_COL_TW_SYN] >= 1))
-		return fail(p, "PAWS row %s: nat %llu contradicts sports %llu and tw_syn %llu (nat is 1 when sports >= 2 or tw_syn >= 1)",
-			    name, (unsigned long long)v[TCPTW_COL_P_NAT],
-			    (unsigned long long)v[TCPTW_COL_SPORTS],
-			    (unsigned long long)v[TCPTW_COL_TW_SYN]);
-	return 0;
+	return check_paws_nat(p, r, row, v, name);
 }
 
 static int parse_paws_row(struct parser *p, struct tcptw_report *r)
@@ -863,7 +943,7 @@ static int parse_tables(struct parser *p, struct tcptw_report *r)
 				return fail(p, "a second PAWS table");
 			r->has_paws_table = true;
 			if (parse_columns(p, r, "PAWS table",
-					  tcptw_paws_col_names, NULL,
+					  tcptw_paws_col_names, paws_col_since,
 					  TCPTW_NR_PAWS_COLS, &r->paws_hdr,
 					  r->paws_pos))
 				return -1;
@@ -962,6 +1042,12 @@ static int check_counts(struct parser *p, struct tcptw_report *r)
 				    TCPTW_OTHER_PEER, (unsigned long long)other,
 				    (unsigned long long)key[TCPTW_KEY_PAWS_OTHER]);
 	}
+	/* 1.2: rejects that found no free row are part of "other". */
+	if (has[TCPTW_KEY_PAWS_DROPPED] && has[TCPTW_KEY_PAWS_OTHER] &&
+	    key[TCPTW_KEY_PAWS_DROPPED] > key[TCPTW_KEY_PAWS_OTHER])
+		return fail(p, "corrupt: paws_dropped %llu exceeds paws_other %llu, which includes it",
+			    (unsigned long long)key[TCPTW_KEY_PAWS_DROPPED],
+			    (unsigned long long)key[TCPTW_KEY_PAWS_OTHER]);
 	return 0;
 }
 

@@ -124,6 +124,13 @@ int tcptw_col_lookup(const char *name);
 /* The MINOR that added a known summary key or peer column (0: 1.0). */
 unsigned int tcptw_key_since(int key);
 unsigned int tcptw_col_since(int col);
+/* The same for a PAWS table column; 0 for those the table came with (1.1). */
+unsigned int tcptw_paws_col_since(int col);
+/*
+ * Whether a summary key counts since paws_since_s, so that "reset paws"
+ * restarts it: the paws_rej_* counters, paws_other and paws_dropped.
+ */
+bool tcptw_key_since_paws_reset(int key);
 
 /* Value of known column @col in @p: true when it has one. */
 bool tcptw_peer_value(const struct tcptw_report *r, const struct tcptw_peer *p,

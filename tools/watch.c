@@ -2,7 +2,8 @@
 /*
  * tcptw watch: read the report every interval and show what changed since
  * the previous read: counter rates (new TIME-WAIT, overflow, PAWS per second,
- * per path with format 1.1) and TIME-WAIT growth, overall and per peer.
+ * per path with format 1.1, old ACKs with 1.2) and TIME-WAIT growth, overall
+ * and per peer.
  */
 #include <string.h>
 #include <unistd.h>
@@ -12,7 +13,8 @@
 
 /*
  * "12.5/s" for a counter; "reset" when it went backwards, or for the
- * paws_rej_* counters when paws_since_s did (tcptw reset-paws).
+ * counters of tcptw's PAWS table (paws_rej_*) when paws_since_s did
+ * (tcptw reset-paws).
  */
 static const char *rate(char *buf, size_t size, const struct tcptw_report *r,
 			const struct tcptw_report *prev, int k, double dt)
@@ -24,7 +26,7 @@ static const char *rate(char *buf, size_t size, const struct tcptw_report *r,
 	} else if (!r->key_has[k] || !prev->key_has[k]) {
 		snprintf(buf, size, "-");
 	} else if (r->key[k] < prev->key[k] ||
-		   (k >= TCPTW_KEY_PAWS_REJ_ESTAB && k <= TCPTW_KEY_PAWS_REJ_TW &&
+		   (tcptw_key_since_paws_reset(k) &&
 		    r->key_has[since] && prev->key_has[since] &&
 		    r->key[since] < prev->key[since])) {
 		snprintf(buf, size, "reset");
@@ -79,16 +81,32 @@ static void frame(FILE *out, const struct tcptw_opts *opts,
 		rate(b, sizeof(b), r, prev, TCPTW_KEY_TW_OVERFLOW, dt));
 	fprintf(out, "reused       %s\n",
 		rate(c, sizeof(c), r, prev, TCPTW_KEY_TW_REUSED, dt));
-	fprintf(out, "PAWS         %s established, %s SYN_SENT\n",
+	/* 1.2: TIME-WAIT apart where the kernel counts it so, old ACKs. */
+	fprintf(out, "PAWS         %s established%s, %s SYN_SENT",
 		rate(d, sizeof(d), r, prev, TCPTW_KEY_PAWS_ESTAB, dt),
+		r->key_seen[TCPTW_KEY_PAWS_TIMEWAIT] &&
+		!r->key_has[TCPTW_KEY_PAWS_TIMEWAIT] ? " and TIME-WAIT" : "",
 		rate(e, sizeof(e), r, prev, TCPTW_KEY_PAWS_ACTIVE, dt));
+	if (r->key_has[TCPTW_KEY_PAWS_TIMEWAIT])
+		fprintf(out, ", %s TIME-WAIT",
+			rate(a, sizeof(a), r, prev, TCPTW_KEY_PAWS_TIMEWAIT, dt));
+	if (r->key_seen[TCPTW_KEY_PAWS_OLD_ACK])
+		fprintf(out, ", %s old ACKs",
+			rate(a, sizeof(a), r, prev, TCPTW_KEY_PAWS_OLD_ACK, dt));
+	fputc('\n', out);
 	/* 1.1: the same drops as tcptw attributed them, path by path. */
-	if (r->key_seen[TCPTW_KEY_PAWS_REJ_ESTAB])
-		fprintf(out, "PAWS seen    %s established, %s SYN_SENT, %s SYN_RECV, %s TIME-WAIT\n",
+	if (r->key_seen[TCPTW_KEY_PAWS_REJ_ESTAB]) {
+		fprintf(out, "PAWS seen    %s established, %s SYN_SENT, %s SYN_RECV, %s TIME-WAIT",
 			rate(a, sizeof(a), r, prev, TCPTW_KEY_PAWS_REJ_ESTAB, dt),
 			rate(b, sizeof(b), r, prev, TCPTW_KEY_PAWS_REJ_SYN_SENT, dt),
 			rate(c, sizeof(c), r, prev, TCPTW_KEY_PAWS_REJ_SYN_RECV, dt),
 			rate(d, sizeof(d), r, prev, TCPTW_KEY_PAWS_REJ_TW, dt));
+		if (r->key_seen[TCPTW_KEY_PAWS_REJ_OLD_ACK])
+			fprintf(out, ", %s old ACKs",
+				rate(a, sizeof(a), r, prev,
+				     TCPTW_KEY_PAWS_REJ_OLD_ACK, dt));
+		fputc('\n', out);
+	}
 	fputc('\n', out);
 	if (tcptw_view_build(r, opts, &v)) {
 		tcptw_err("out of memory");

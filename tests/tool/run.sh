@@ -3,8 +3,10 @@
 #
 # Host tests of the tcptw tool, built with ASan+UBSan: golden reports (real
 # ones from the 6.1 and 6.12 VMs, 1.0 and the 1.1 NAT scenario; hand-made 1.1
-# ones with the port and PAWS tables; edge cases) to text, JSON and
-# Prometheus; corrupted reports to exit 3 with their message; check
+# ones with the port and PAWS tables, 1.2 ones as a 6.1 and a 7.x kernel
+# write them; edge cases) to text, JSON and Prometheus, the 1.1 and later
+# held against the header's cross-table rules (invariants.py); corrupted
+# reports to exit 3 with their message; check
 # thresholds to exit codes; watch over a file that changes; doctor over
 # sysctl trees of bad tuning advice and over NAT and port-exhaustion reports;
 # reset-paws and its refusals; man page lint; a bounded libFuzzer run.
@@ -125,6 +127,10 @@ for report in golden/*.report; do
 	result $? "golden $(basename "$case"): Prometheus exposition is valid" "$out"
 done
 
+# What a module could write: sums across tables, sort orders, the nat rule.
+out=$(python3 invariants.py golden/*.report doctor/*.report 2>&1)
+result $? "golden reports 1.1 and later: the header's cross-table rules hold" "$out"
+
 # Options, each against an expected output.
 options=(
 	"top3|golden/scenario-6.1.report|--top 3"
@@ -142,6 +148,9 @@ options=(
 	"ports-peer-v6-json|golden/ports-1.1.report|--peer fd00::/64 -o json"
 	"ports-top1-prom|golden/ports-1.1.report|--top 1 -o prom"
 	"paws-other-top1|golden/paws-other-1.1.report|--top 1"
+	"paws-7x-top2|golden/paws-7.x-1.2.report|--top 2"
+	"paws-7x-sort-paws-json|golden/paws-7.x-1.2.report|--sort paws --top 1 -o json"
+	"paws-61-peer-prom|golden/paws-6.1-1.2.report|--peer 203.0.113.0/24 -o prom"
 )
 for o in "${options[@]}"; do
 	IFS='|' read -r name report args <<<"$o"
@@ -244,6 +253,17 @@ checks=(
 	"3|scenario-6.1|has no PAWS table; it came with format 1.1|--warn paws.rejects>1"
 	"3|scenario-6.1|has no peer column \"nat\"; it came with format 1.1|--crit peer.nat>=1"
 	"3|scenario-6.1|has no key \"port_usage_max_pct\"; it came with format 1.1|--warn port_usage_max_pct>90"
+	"1|paws-7.x-1.2|WARNING - paws_timewait>1000 (1310)|--warn paws_timewait>1000"
+	"2|paws-7.x-1.2|CRITICAL - paws.old_ack>40 (41)|--warn paws.old_ack>4 --crit paws.old_ack>40"
+	"1|paws-7.x-1.2|WARNING - paws_dropped>0 (4)|--warn paws_dropped>0 --warn paws_rej_old_ack>100"
+	"1|paws-7.x-1.2|PAWS table truncated: 9 rejects in \"other\" not judged per row|--warn paws.old_ack>1"
+	"0|paws-7.x-1.2|'paws.nat'=1;;2;;|--crit paws.nat>=2"
+	"2|paws-6.1-1.2|CRITICAL - paws.nat>=1 (1)|--crit paws.nat>=1"
+	"0|paws-6.1-1.2|'paws.old_ack'=U;1;;;|--warn paws.old_ack>1"
+	"3|paws-6.1-1.2|the report has no value (\"-\") for \"paws_timewait\"|--warn paws_timewait>1"
+	"3|paws-6.1-1.2|the report has no value (\"-\") for \"paws_old_ack\"|--warn paws_old_ack/s>1"
+	"3|nat-1.1|has no key \"paws_timewait\"; it came with format 1.2|--warn paws_timewait>1"
+	"3|nat-1.1|has no PAWS column \"old_ack\"; it came with format 1.2|--warn paws.old_ack>1"
 )
 for c in "${checks[@]}"; do
 	IFS='|' read -r code report want args <<<"$c"
@@ -286,6 +306,25 @@ st=$?
 wait
 [ $st -eq 3 ] && [[ "$out" == *"reset between reads"* ]]
 result $? "check paws_rej_tw/s across a reset-paws: UNKNOWN, not a rate" "exit $st: $out"
+
+# check: 1.2's kernel counter of TIME-WAIT PAWS drops as a rate, and the
+# old ACKs tcptw saw, which a reset-paws restarts like the paws_rej_* ones.
+cp golden/paws-7.x-1.2.report "$tmp"
+( sleep 0.5; sed 's/^paws_timewait 1310$/paws_timewait 1360/' golden/paws-7.x-1.2.report >"$tmp.new" &&
+	mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" check -i 1 --warn 'paws_timewait/s>10' 2>&1)
+st=$?
+wait
+[ $st -eq 1 ] && [[ "$out" == "TCPTW WARNING - paws_timewait/s>10 ("* ]]
+result $? "check paws_timewait/s over two reads: WARNING at ~50/s" "exit $st: $out"
+cp golden/paws-7.x-1.2.report "$tmp"
+( sleep 0.5; sed -e 's/^paws_rej_old_ack 49$/paws_rej_old_ack 60/' -e 's/^paws_since_s 3600$/paws_since_s 0/' \
+	golden/paws-7.x-1.2.report >"$tmp.new" && mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" check -i 1 --warn 'paws_rej_old_ack/s>1' 2>&1)
+st=$?
+wait
+[ $st -eq 3 ] && [[ "$out" == *"reset between reads"* ]]
+result $? "check paws_rej_old_ack/s across a reset-paws: UNKNOWN, not a rate" "exit $st: $out"
 
 # watch divides by the measured time between reads: a busy host makes that
 # 1.003 s and "20.0/s" "19.9/s". Rates are compared rounded to integers, the
@@ -332,6 +371,25 @@ result $ok "watch on 1.1: paws_rej_* rates per path, paws and nat per peer" "$ou
 out=$(TCPTW_PROC=golden/scenario-6.1.report "$tool" watch --count 1 2>&1)
 ! grep -q 'PAWS seen' <<<"$out"
 result $? "watch on 1.0: no PAWS-seen line" "$out"
+cp golden/paws-7.x-1.2.report "$tmp"
+( sleep 0.5; sed -e 's/^paws_timewait 1310$/paws_timewait 1340/' -e 's/^paws_old_ack 356$/paws_old_ack 366/' \
+	-e 's/^paws_rej_old_ack 49$/paws_rej_old_ack 54/' golden/paws-7.x-1.2.report >"$tmp.new" &&
+	mv "$tmp.new" "$tmp" ) &
+out=$(TCPTW_PROC=$tmp "$tool" watch -i 1 --count 2 --top 2 2>&1 | round_rates)
+st=$?
+wait
+ok=0
+for want in "PAWS         - established, - SYN_SENT, - TIME-WAIT, - old ACKs" \
+	"PAWS         0/s (+0) established, 0/s (+0) SYN_SENT, 30/s (+30) TIME-WAIT, 10/s (+10) old ACKs" \
+	"PAWS seen    0/s (+0) established, 0/s (+0) SYN_SENT, 0/s (+0) SYN_RECV, 0/s (+0) TIME-WAIT, 5/s (+5) old ACKs"; do
+	[[ "$out" == *"$want"* ]] || { ok=1; echo "# missing: $want"; }
+done
+[ $st -eq 0 ] || ok=1
+result $ok "watch on 1.2 (7.x): TIME-WAIT and old-ACK PAWS rates" "$out"
+out=$(TCPTW_PROC=golden/paws-6.1-1.2.report "$tool" watch --count 1 2>&1)
+[[ "$out" == *"PAWS         - established and TIME-WAIT, - SYN_SENT, - old ACKs"* ]] &&
+	[[ "$out" == *"SYN_RECV, - TIME-WAIT, - old ACKs"* ]]
+result $? "watch on 1.2 (6.1): TIME-WAIT inside established, no old ACKs" "$out"
 
 # 1.1 allows an empty port or PAWS table to be left out: same as written.
 sed -e '/^tuple /,$d' golden/empty-1.1.report | sed '$d' >"$build/no-tables.report"
@@ -388,6 +446,11 @@ doctors=(
 	"0|good|golden/empty-1.1.report|0 critical, 0 warning, 0 info"
 	"1|good|golden/minor.report|WARN  peer 192.0.2.8: 2 segments dropped by PAWS from 2 source ports"
 	"1|good|golden/vm-nat-6.1.report|WARN  peer 192.0.2.1: 18 segments dropped by PAWS from 6 source ports: looks like NAT"
+	"1|good|golden/paws-6.1-1.2.report|WARN  peer 203.0.113.7: 242 segments dropped by PAWS from 12 source ports: looks like NAT"
+	"1|good|golden/paws-6.1-1.2.report|up to 4 source ports per peer, but new connections refused in TIME-WAIT from one at most"
+	"1|good|golden/paws-6.1-1.2.report|evidence  paws_active 5, paws_estab 1204; in the last 86400 s tcptw saw 3 in SYN_SENT"
+	"2|timestamps-off|golden/paws-7.x-1.2.report|outbound TIME-WAIT 0, paws_estab 2211 + paws_timewait 1310"
+	"1|good|golden/paws-7.x-1.2.report|evidence  paws_active 3, paws_estab 2211 + paws_timewait 1310; in the last 3600 s"
 )
 for d in "${doctors[@]}"; do
 	IFS='|' read -r code tree report want <<<"$d"
@@ -409,6 +472,9 @@ expect "doctor bad-advice: full output" doctor/bad-advice.out \
 	sh -c '"$0" doctor; test $? -eq 2' "$tool"
 expect "doctor NAT suspects: full output" doctor/nat.out \
 	env TCPTW_SYSCTL_ROOT=sysctl/good TCPTW_PROC=golden/nat-1.1.report \
+	sh -c '"$0" doctor; test $? -eq 1' "$tool"
+expect "doctor on 1.2 (7.x kernel): full output" doctor/paws-7.x.out \
+	env TCPTW_SYSCTL_ROOT=sysctl/good TCPTW_PROC=golden/paws-7.x-1.2.report \
 	sh -c '"$0" doctor; test $? -eq 1' "$tool"
 expect "doctor port exhaustion: full output" doctor/ports.out \
 	env TCPTW_SYSCTL_ROOT=sysctl/busy-client TCPTW_PROC=golden/ports-1.1.report \
