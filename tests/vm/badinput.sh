@@ -40,8 +40,8 @@ FNR == 1 { t = 0 }
 FILENAME ~ /parameters/ { f = FILENAME; sub(/.*\//, "", f); print "param", f, $0; next }
 FILENAME ~ /paws_log$/ { if (FNR > 1) { $1 = ""; print "log" $0 } next }
 /^(paws_rej_[a-z_]+|paws_rows|paws_other|paws_max|peers_max|tuples_max) / { print; next }
-/^paws_peer / { t = 1; next }
-t && NF > 2 { $NF = ""; print "paws", $0 }'
+/^paws_peer / { t = 1; for (i = 1; i <= NF; i++) if ($i == "age_s") age = i; next }
+t && NF > 2 { $age = ""; print "paws", $0 }'
 STATE_FILES="$PARAMS/max_peers $PARAMS/max_tuples $PARAMS/paws_max $PROC $DBG/paws_log"
 
 state_of() { in_ns "$1" awk "$STATE_AWK" $STATE_FILES </dev/null; }

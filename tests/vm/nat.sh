@@ -154,9 +154,10 @@ nat_round() {
 	[ -z "$jobs" ] || wait $jobs
 }
 
-# nat_paws_checks D: tcptw's own PAWS accounting (format 1.1) against the
-# server namespace's TcpExt PAWSEstab delta D, from the files saved there
-# before and after (/tmp/nat.{tcptw,netstat}.{before,after}).
+# nat_paws_checks D: tcptw's own PAWS accounting (format 1.2) against the
+# server namespace's delta D of $NAT_TW_MIB, the TcpExt counter of PAWS
+# rejects in TIME-WAIT on this kernel, from the files saved there before and
+# after (/tmp/nat.{tcptw,netstat}.{before,after}).
 nat_paws_checks() {
 	local d="$1" b a v
 
@@ -165,15 +166,18 @@ nat_paws_checks() {
 		/tmp/nat.netstat.before /tmp/nat.netstat.after
 	b=$(tcptw-verify -f /tmp/nat.tcptw.before cell $NAT_PUBLIC paws)
 	a=$(tcptw-verify -f /tmp/nat.tcptw.after cell $NAT_PUBLIC paws)
-	expect "peer $NAT_PUBLIC: paws rose by PAWSEstab's delta" "$(nat_delta "$b" "$a")" "$d"
+	expect "peer $NAT_PUBLIC: paws rose by $NAT_TW_MIB's delta" "$(nat_delta "$b" "$a")" "$d"
 	expect "peer $NAT_PUBLIC: nat is 1" \
 		"$(tcptw-verify -f /tmp/nat.tcptw.after cell $NAT_PUBLIC nat)" 1
 	b=$(tcptw-verify -f /tmp/nat.tcptw.before key paws_rej_tw)
 	a=$(tcptw-verify -f /tmp/nat.tcptw.after key paws_rej_tw)
-	expect "paws_rej_tw rose by PAWSEstab's delta" "$(nat_delta "$b" "$a")" "$d"
+	expect "paws_rej_tw rose by $NAT_TW_MIB's delta" "$(nat_delta "$b" "$a")" "$d"
+	# 1.2's rule: SYNs refused in TIME-WAIT from 2 ports or more.
 	v=$(tcptw-verify -f /tmp/nat.tcptw.after paws-cell $NAT_PUBLIC $NAT_SERVICE tw_syn)
-	check "PAWS row ($NAT_PUBLIC, $NAT_SERVICE): tw_syn >= 1 (got '$v')" \
-		test "$(nat_delta 0 "$v")" != n/a -a "$(nat_delta 0 "$v")" -ge 1
+	check "PAWS row ($NAT_PUBLIC, $NAT_SERVICE): tw_syn >= 2 (got '$v')" \
+		test "$(nat_delta 0 "$v")" != n/a -a "$(nat_delta 0 "$v")" -ge 2
+	v=$(tcptw-verify -f /tmp/nat.tcptw.after paws-cell $NAT_PUBLIC $NAT_SERVICE nat)
+	expect "PAWS row ($NAT_PUBLIC, $NAT_SERVICE): nat is 1" "$v" 1
 }
 
 nat_scenario() {
@@ -242,9 +246,14 @@ nat_scenario() {
 	check "server listens on $NAT_SERVER:$NAT_SERVICE" wait_ready /tmp/nat.ready $server
 
 	# Everything the later checks compare, read in the server's namespace.
+	# PAWS rejects in TIME-WAIT count in PAWSTimewait where the kernel has
+	# it (6.16 and later), else in PAWSEstab.
+	NAT_TW_MIB=PAWSEstab
+	[ "$(in_ns "$srv" tcptw-verify netstat-or-dash TcpExt PAWSTimewait)" = - ] ||
+		NAT_TW_MIB=PAWSTimewait
 	in_ns "$srv" cat /proc/tcptw >/tmp/nat.tcptw.before
 	in_ns "$srv" cat /proc/net/netstat >/tmp/nat.netstat.before
-	paws0=$(in_ns "$srv" tcptw-verify netstat TcpExt PAWSEstab)
+	paws0=$(in_ns "$srv" tcptw-verify netstat TcpExt $NAT_TW_MIB)
 
 	# A plan entry per port: PORT:FIRST:OTHER (namespace holders' pids).
 	plan=""
@@ -294,7 +303,7 @@ nat_scenario() {
 
 	in_ns "$srv" cat /proc/tcptw >/tmp/nat.tcptw.after
 	in_ns "$srv" cat /proc/net/netstat >/tmp/nat.netstat.after
-	paws1=$(in_ns "$srv" tcptw-verify netstat TcpExt PAWSEstab)
+	paws1=$(in_ns "$srv" tcptw-verify netstat TcpExt $NAT_TW_MIB)
 	d=$(nat_delta "$paws0" "$paws1")
 
 	# The server saw every client as 192.0.2.1 from the client's own port,
@@ -312,7 +321,7 @@ nat_scenario() {
 	expect "server's peers: $NAT_PUBLIC from the clients' own ports (port:accepts)" \
 		"$got" "$want"
 
-	check "PAWS rejects in the server namespace (TcpExt PAWSEstab $paws0 -> $paws1)" \
+	check "PAWS rejects in the server namespace (TcpExt $NAT_TW_MIB $paws0 -> $paws1)" \
 		test "$d" != n/a -a "$d" != 0
 	check "at least one PAWS reject per refused connection ($d for $refused)" \
 		test "$d" != n/a -a "$d" -ge "$refused"

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -54,8 +55,7 @@ static const char usage_text[] =
 	"                              [--ready FILE]\n"
 	"       tcptw-traffic demo [--ready FILE]\n"
 	"       tcptw-traffic tw COUNT [--src 127.0.5.1] [--peers 1] [--port 9100]\n"
-	"       tcptw-traffic paws estab|syn_recv|syn_sent|tw [--addr 127.0.0.1] [--port 9700]\n"
-	"                          [--count 3]\n"
+	"       tcptw-traffic paws PATH [--addr 127.0.0.1] [--port 9700] [--count 3]\n"
 	"       tcptw-traffic ports --count N [--tw 0] [--extra] [--addr 127.0.0.1]\n"
 	"                           [--port 9800] [--ready FILE]\n"
 	"\n"
@@ -68,8 +68,18 @@ static const char usage_text[] =
 	"with a TSval 1000 s in the past that the kernel rejects on one PAWS path: estab\n"
 	"(TcpExt PAWSEstab, established server socket), syn_recv (PAWSEstab, request\n"
 	"socket of a TCP_DEFER_ACCEPT listener), syn_sent (PAWSActive, SYN-ACKs to a\n"
-	"client whose SYNs a full listener drops) or tw (PAWSEstab, one SYN into each of\n"
-	"COUNT server-side TIME-WAIT).  It exits after printing one line:\n"
+	"client whose SYNs a full listener drops) or tw (PAWSTimewait where the kernel\n"
+	"has it, else PAWSEstab; one SYN into each of COUNT server-side TIME-WAIT).\n"
+	"Segments that must not count as a NAT: tw_ack, tw_synack (as tw, an ACK or a\n"
+	"SYN-ACK each), syn_recv_syn (a SYN into each of COUNT request sockets),\n"
+	"estab_syn (a SYN into each of COUNT established sockets: PAWSEstab on 6.1, a\n"
+	"challenge ACK on 6.12 and 7.x).  old_ack: COUNT old duplicate ACKs into an\n"
+	"established socket (PAWSOldAck from 6.17, PAWSEstab before).  syn_sent_syn:\n"
+	"COUNT SYNs without ACK into a SYN_SENT socket that took over a TIME-WAIT,\n"
+	"refused by PAWS but counted in no MIB, then one SYN taken as crossed SYN.\n"
+	"tun_estab, tun_tw: as estab and tw, written into a tun device (ADDR the peer\n"
+	"beyond it, ADDR with last byte 1 ours; needs /dev/net/tun).  It exits after\n"
+	"printing one line:\n"
 	"  paws PATH injected COUNT peer ADDR lport PORT sports P1,P2,...\n"
 	"peer and lport are the remote address and local port of the rejecting socket,\n"
 	"sports the source port of each injected segment.\n"
@@ -1544,7 +1554,6 @@ static void run_tw(const struct options *opt)
 
 /* TSvals count milliseconds: 1000 s behind what the kernel holds fails PAWS on every path. */
 #define PAWS_BEHIND		1000000u
-#define PAWS_SETTLE_MS		200
 #define MAX_PAWS_COUNT		1000
 #define TS_OPTION_LEN		12		/* NOP, NOP, timestamp */
 #define SEGMENT_WINDOW		1024
@@ -1574,14 +1583,6 @@ struct seen {
 	uint32_t tsval;
 	uint32_t tsecr;
 };
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
 {
@@ -1678,6 +1679,44 @@ static void send_segments(const struct segment *seg, long count)
 		if (sendto(fd, buf, len, 0, &to.sa, sa_len(&to)) != (ssize_t)len)
 			die_errno("send segment %s -> %s", endpoint_str(&seg->src, s),
 				  endpoint_str(&seg->dst, d));
+	close_fd(fd);
+}
+
+/*
+ * Waits until the kernel has processed every segment this process sent so far, and what those
+ * segments made it answer.  Loopback queues a packet on the backlog of the CPU that sends it
+ * (stay_on_one_cpu()), in order: a datagram to ourselves that has arrived was queued behind
+ * every segment sent before it, all of them processed by then.  Their answers (an ACK, and the
+ * RST our stack gives that ACK) are queued behind the datagram, so each further round flushes
+ * one more generation of them.
+ */
+#define BARRIER_ROUNDS		3
+static void loopback_barrier(void)
+{
+	long long deadline = now_ms() + MAX_WAIT_MS;
+	union sockaddr_any self = ipv4(LOOPBACK4, 0);
+	socklen_t len = sizeof(self);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	char c;
+	int round;
+
+	if (fd < 0)
+		die_errno("socket(SOCK_DGRAM)");
+	if (bind(fd, &self.sa, sa_len(&self)) || getsockname(fd, &self.sa, &len))
+		die_errno("bind barrier socket to 127.0.0.1");
+	for (round = 0; round < BARRIER_ROUNDS; round++) {
+		c = (char)round;
+		if (sendto(fd, &c, 1, 0, &self.sa, sa_len(&self)) != 1)
+			die_errno("send barrier datagram");
+		for (;;) {
+			if (recv(fd, &c, 1, 0) == 1)
+				break;
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				die_errno("receive barrier datagram");
+			if (!wait_fd(fd, POLLIN, deadline))
+				die("barrier datagram not back after %d ms", MAX_WAIT_MS);
+		}
+	}
 	close_fd(fd);
 }
 
@@ -1895,7 +1934,7 @@ static void paws_estab(const struct options *opt, struct paws_report *rep)
 	seg.tsecr = current_tsval(srv);
 	seg.payload = 1;
 	send_segments(&seg, opt->count);
-	sleep_ms(PAWS_SETTLE_MS);
+	loopback_barrier();
 
 	rep->peer = seg.src;
 	rep->lport = opt->port;
@@ -1940,7 +1979,7 @@ static void paws_syn_recv(const struct options *opt, struct paws_report *rep)
 	seg.tsecr = synack.tsval;
 	seg.payload = 1;
 	send_segments(&seg, opt->count);
-	sleep_ms(PAWS_SETTLE_MS);
+	loopback_barrier();
 	wait_accept_queue(lfd, 0);
 
 	rep->peer = seg.src;
@@ -1991,7 +2030,7 @@ static void paws_syn_sent(const struct options *opt, struct paws_report *rep)
 	if (!seg.tsecr)
 		seg.tsecr--;
 	send_segments(&seg, opt->count);
-	sleep_ms(PAWS_SETTLE_MS);
+	loopback_barrier();
 	/* Each reject only answers with a RST; the socket itself must not have moved. */
 	wait_state(client, TCP_SYN_SENT, "paws syn_sent client");
 
@@ -2005,12 +2044,13 @@ static void paws_syn_sent(const struct options *opt, struct paws_report *rep)
 }
 
 /*
- * tcp_timewait_state_process(): a SYN with an old TSval on the 4-tuple of a TIME-WAIT is
- * rejected by PAWS.  The TIME-WAIT answers with an ACK, our client's kernel (no socket left)
- * with a RST, and unless net.ipv4.tcp_rfc1337=1 that RST kills the TIME-WAIT: so one SYN
- * per connection, each into a TIME-WAIT of its own.
+ * tcp_timewait_state_process(): any segment but a RST with an old TSval on the 4-tuple of a
+ * TIME-WAIT is rejected by PAWS.  The TIME-WAIT answers with an ACK, our client's kernel (no
+ * socket left) with a RST, and unless net.ipv4.tcp_rfc1337=1 that RST kills the TIME-WAIT: so
+ * one segment per connection, each into a TIME-WAIT of its own, each from its own port.
+ * @flags: TH_SYN (a new connection: tw_syn), TH_ACK or TH_SYN | TH_ACK (never tw_syn).
  */
-static void paws_tw(const struct options *opt, struct paws_report *rep)
+static void paws_tw_flags(const struct options *opt, struct paws_report *rep, uint8_t flags)
 {
 	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
 	struct segment *seg = calloc(opt->count, sizeof(*seg));
@@ -2037,11 +2077,13 @@ static void paws_tw(const struct options *opt, struct paws_report *rep)
 	}
 	for (i = 0; i < opt->count; i++) {
 		seg[i].dst = server;
-		seg[i].flags = TH_SYN;
+		seg[i].flags = flags;
 		seg[i].seq = FAKE_PEER_SEQ;
+		if (flags & TH_ACK)
+			seg[i].ack = FAKE_PEER_SEQ;
 		send_segments(&seg[i], 1);
 	}
-	sleep_ms(PAWS_SETTLE_MS);
+	loopback_barrier();
 
 	rep->peer = seg[0].src;
 	rep->lport = opt->port;
@@ -2049,6 +2091,564 @@ static void paws_tw(const struct options *opt, struct paws_report *rep)
 		rep->sport[rep->n] = sa_port(&seg[rep->n].src);
 	free(seg);
 	close_fd(lfd);
+}
+
+static void paws_tw(const struct options *opt, struct paws_report *rep)
+{
+	paws_tw_flags(opt, rep, TH_SYN);
+}
+
+static void paws_tw_ack(const struct options *opt, struct paws_report *rep)
+{
+	paws_tw_flags(opt, rep, TH_ACK);
+}
+
+static void paws_tw_synack(const struct options *opt, struct paws_report *rep)
+{
+	paws_tw_flags(opt, rep, TH_SYN | TH_ACK);
+}
+
+/*
+ * tcp_check_req(): a SYN without ACK whose TSval is behind the request socket's (the client's
+ * SYN TSval) is rejected by PAWS like any other segment there: PAWSEstab, path syn_recv.  One
+ * request socket per client, so the SYNs come from --count ports.  The SYN-ACKs are sniffed for
+ * the TSval each request socket holds.
+ */
+static void paws_syn_recv_syn(const struct options *opt, struct paws_report *rep)
+{
+	const struct sock_opts defer = { .defer_accept = DEFER_ACCEPT_SECS };
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	int family = server.sa.sa_family;
+	int lfd = listen_on(&server, &defer);
+	int sniff = raw_tcp_socket(family);
+	int *client = calloc(opt->count, sizeof(*client));
+	struct segment seg;
+	struct seen synack;
+	long i;
+
+	if (!client)
+		die_errno("calloc");
+	memset(&seg, 0, sizeof(seg));
+	seg.dst = server;
+	seg.flags = TH_SYN;
+	seg.seq = FAKE_PEER_SEQ;
+	for (i = 0; i < opt->count; i++) {
+		client[i] = open_client(&src, &server, NULL);
+		wait_connected(client[i]);
+		sniff_segment(sniff, family, opt->port, local_port(client[i]), TH_SYN | TH_ACK,
+			      &synack, "SYN-ACK");
+		/* A child in the accept queue would mean the ACK was not deferred after all. */
+		wait_accept_queue(lfd, 0);
+		seg.src = local_endpoint(client[i]);
+		seg.tsval = synack.tsecr - PAWS_BEHIND;
+		send_segments(&seg, 1);
+		rep->sport[i] = sa_port(&seg.src);
+	}
+	close_fd(sniff);
+	loopback_barrier();
+	wait_accept_queue(lfd, 0);
+
+	rep->peer = src;
+	rep->lport = opt->port;
+	rep->n = opt->count;
+	for (i = 0; i < opt->count; i++)
+		abort_fd(client[i]);
+	free(client);
+	close_fd(lfd);
+}
+
+/*
+ * tcp_validate_incoming(): a SYN with an old TSval into an established socket.  Debian's 6.1
+ * counts it in PAWSEstab (path estab); 6.12 and 7.x answer it with a challenge ACK
+ * (TCPSYNChallenge) before counting anything.  One connection per SYN, --count ports.
+ */
+static void paws_estab_syn(const struct options *opt, struct paws_report *rep)
+{
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	int lfd = listen_on(&server, NULL);
+	int *fds = calloc(2 * opt->count, sizeof(*fds));
+	struct segment seg;
+	long i;
+
+	if (!fds)
+		die_errno("calloc");
+	memset(&seg, 0, sizeof(seg));
+	seg.dst = server;
+	seg.flags = TH_SYN;
+	seg.seq = FAKE_PEER_SEQ;
+	for (i = 0; i < opt->count; i++) {
+		int client = open_client(&src, &server, NULL), srv;
+
+		wait_connected(client);
+		srv = accept_conn(lfd);
+		check_timestamps(srv);
+		pass_byte(client, srv);
+		seg.src = local_endpoint(client);
+		seg.tsval = current_tsval(client) - PAWS_BEHIND;
+		send_segments(&seg, 1);
+		rep->sport[i] = sa_port(&seg.src);
+		fds[2 * i] = client;
+		fds[2 * i + 1] = srv;
+	}
+	loopback_barrier();
+	for (i = 0; i < opt->count; i++)
+		wait_state(fds[2 * i + 1], TCP_ESTABLISHED, "paws estab_syn server");
+
+	rep->peer = src;
+	rep->lport = opt->port;
+	rep->n = opt->count;
+	for (i = 0; i < 2 * opt->count; i++)
+		abort_fd(fds[i]);
+	free(fds);
+	close_fd(lfd);
+}
+
+/*
+ * tcp_disordered_ack_check() (6.17 and later): a pure ACK whose sequence is before rcv_nxt and
+ * whose TSval is old is an old duplicate ACK, dropped without an answer and counted in
+ * PAWSOldAck (drop reason TCP_RFC7323_PAWS_ACK).  Earlier kernels' tcp_disordered_ack() spares
+ * only an ACK at rcv_nxt, so there the same segment is an ordinary PAWSEstab reject.
+ */
+static void paws_old_ack(const struct options *opt, struct paws_report *rep)
+{
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
+	int family = server.sa.sa_family;
+	int lfd = listen_on(&server, NULL);
+	int sniff = raw_tcp_socket(family);
+	int client, srv;
+	struct segment seg;
+	struct seen synack;
+
+	client = open_client(&src, &server, NULL);
+	wait_connected(client);
+	srv = accept_conn(lfd);
+	sniff_segment(sniff, family, opt->port, local_port(client), TH_SYN | TH_ACK, &synack,
+		      "SYN-ACK");
+	close_fd(sniff);
+	check_timestamps(srv);
+	pass_byte(client, srv);
+	pass_byte(srv, client);
+
+	/*
+	 * The server has received one byte after the SYN (rcv_nxt = client ISN + 2, and
+	 * synack.ack = client ISN + 1) and sent one, acknowledged (snd_una = server ISN + 2).
+	 * The ACK repeats the one that carried that byte: sequence rcv_nxt - 1, no data.
+	 */
+	memset(&seg, 0, sizeof(seg));
+	seg.src = local_endpoint(client);
+	seg.dst = server;
+	seg.flags = TH_ACK;
+	seg.seq = synack.ack;
+	seg.ack = synack.seq + 2;
+	seg.tsval = current_tsval(client) - PAWS_BEHIND;
+	seg.tsecr = current_tsval(srv);
+	send_segments(&seg, opt->count);
+	loopback_barrier();
+	wait_state(srv, TCP_ESTABLISHED, "paws old_ack server");
+
+	rep->peer = seg.src;
+	rep->lport = opt->port;
+	report_same_sport(rep, sa_port(&seg.src), opt->count);
+	abort_fd(client);
+	abort_fd(srv);
+	close_fd(lfd);
+}
+
+/* /proc/net/tcp{,6} prints addresses as the hex of their 32-bit words in host order. */
+static void proc_net_hex(const union sockaddr_any *a, char buf[33])
+{
+	uint32_t w[4];
+	int i;
+
+	if (a->sa.sa_family == AF_INET6) {
+		memcpy(w, &a->in6.sin6_addr, sizeof(w));
+		for (i = 0; i < 4; i++)
+			snprintf(buf + 8 * i, 9, "%08X", w[i]);
+	} else {
+		snprintf(buf, 9, "%08X", a->in4.sin_addr.s_addr);
+	}
+}
+
+/* Sockets in /proc/net/tcp{,6} on exactly this 4-tuple (@local's view) in @state. */
+static long count_on_tuple(const union sockaddr_any *local, const union sockaddr_any *remote,
+			   unsigned int state)
+{
+	const char *path = local->sa.sa_family == AF_INET6 ? "/proc/net/tcp6" : "/proc/net/tcp";
+	char want_l[33], want_r[33], l[33], r[33], line[512];
+	unsigned int lport, rport, st;
+	long count = 0;
+	FILE *f;
+
+	proc_net_hex(local, want_l);
+	proc_net_hex(remote, want_r);
+	f = fopen(path, "re");
+	if (!f)
+		die_errno("open %s", path);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " %*u: %32[0-9A-Fa-f]:%x %32[0-9A-Fa-f]:%x %x", l, &lport, r,
+			   &rport, &st) == 5 &&
+		    st == state && lport == sa_port(local) && rport == sa_port(remote) &&
+		    !strcasecmp(l, want_l) && !strcasecmp(r, want_r))
+			count++;
+	if (ferror(f))
+		die_errno("read %s", path);
+	fclose(f);
+	return count;
+}
+
+static void wait_tuple_state(const union sockaddr_any *local, const union sockaddr_any *remote,
+			     unsigned int state, long want, const char *what)
+{
+	long long deadline = now_ms() + MAX_WAIT_MS;
+	char l[EP_LEN], r[EP_LEN];
+	long n;
+
+	while ((n = count_on_tuple(local, remote, state)) != want) {
+		if (now_ms() >= deadline)
+			die("%s: %ld sockets %s -> %s in %s after %d ms, want %ld", what, n,
+			    endpoint_str(local, l), endpoint_str(remote, r), state_name(state),
+			    MAX_WAIT_MS, want);
+		sleep_1ms();
+	}
+}
+
+/*
+ * tcp_rcv_synsent_state_process(): a SYN without ACK (crossed SYNs) reaching a SYN_SENT socket
+ * that holds a ts_recent (ts_recent_stamp set) with an older TSval is dropped by PAWS, the
+ * drop reason TCP_RFC7323_PAWS from 5.17 on, but counted in no MIB: tcptw must not count it.
+ *
+ * A SYN_SENT socket has a ts_recent only when connect() took over a TIME-WAIT of the same
+ * 4-tuple: tcp_twsk_unique() copies tw_ts_recent and tw_ts_recent_stamp into it.  Bound to the
+ * port first, connect() checks the 4-tuple with no TIME-WAIT pointer to hand back
+ * (__inet_hash_connect(), "if (port)"), and tcp_twsk_unique() then takes the TIME-WAIT over at
+ * once, without net.ipv4.tcp_tw_reuse or its one-second wait.  So: a connection the client
+ * closes first (a client-side TIME-WAIT holding the server's last TSval), SO_REUSEADDR on both
+ * sockets so the port can be bound again, and a listener whose full accept queue drops the new
+ * SYN, so the socket stays in SYN_SENT.  Then --count SYNs "from the server" with a TSval 1000 s
+ * behind what the server last sent; the socket must still be in SYN_SENT after them.  Last, a
+ * control: one SYN with a TSval ahead is taken as crossed SYN (the socket answers with a
+ * SYN-ACK, sniffed), which shows the refused ones reached the PAWS check and nothing else.
+ */
+static void paws_syn_sent_syn(const struct options *opt, struct paws_report *rep)
+{
+	const struct sock_opts backlog_one = { .backlog = 1 };
+	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr, local;
+	int family = server.sa.sa_family;
+	int lfd = listen_on(&server, &backlog_one);
+	int first, srv, queued[2], client, sniff, i;
+	uint32_t server_tsval;
+	struct segment seg;
+	struct seen synack;
+
+	first = tcp_socket(family);
+	set_int_opt(first, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+	bind_client(first, &src);
+	if (connect(first, &server.sa, sa_len(&server)) && errno != EINPROGRESS)
+		die_errno("connect");
+	wait_connected(first);
+	srv = accept_conn(lfd);
+	check_timestamps(srv);
+	local = local_endpoint(first);
+	/* Client first: the client keeps the TIME-WAIT, holding the server's FIN TSval. */
+	close_fd(first);
+	wait_eof(srv);
+	server_tsval = current_tsval(srv);
+	close_fd(srv);
+	wait_tuple_state(&local, &server, TCP_TIME_WAIT, 1, "paws syn_sent_syn TIME-WAIT");
+	wait_tuple_state(&server, &local, TCP_LAST_ACK, 0, "paws syn_sent_syn server");
+
+	for (i = 0; i < (int)ARRAY_SIZE(queued); i++) {
+		queued[i] = open_client(&opt->addr, &server, NULL);
+		wait_connected(queued[i]);
+	}
+	wait_accept_queue(lfd, ARRAY_SIZE(queued));
+
+	sniff = raw_tcp_socket(family);
+	client = tcp_socket(family);
+	set_int_opt(client, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+	if (bind(client, &local.sa, sa_len(&local)))
+		die_errno("bind again to the TIME-WAIT's port %u", sa_port(&local));
+	if (connect(client, &server.sa, sa_len(&server)) && errno != EINPROGRESS)
+		die_errno("connect over the TIME-WAIT's 4-tuple");
+	wait_state(client, TCP_SYN_SENT, "paws syn_sent_syn client");
+	/* Taken over: the TIME-WAIT is gone. */
+	wait_tuple_state(&local, &server, TCP_TIME_WAIT, 0, "paws syn_sent_syn TIME-WAIT");
+
+	memset(&seg, 0, sizeof(seg));
+	seg.src = server;
+	seg.dst = local;
+	seg.flags = TH_SYN;
+	seg.seq = FAKE_PEER_SEQ;
+	seg.tsval = server_tsval - PAWS_BEHIND;
+	send_segments(&seg, opt->count);
+	loopback_barrier();
+	/* Taken as crossed SYN the socket would be in SYN_RECV now. */
+	wait_state(client, TCP_SYN_SENT, "paws syn_sent_syn client after the old SYNs");
+
+	seg.tsval = server_tsval + PAWS_BEHIND;
+	send_segments(&seg, 1);
+	sniff_segment(sniff, family, sa_port(&local), opt->port, TH_SYN | TH_ACK, &synack,
+		      "SYN-ACK to the control's crossed SYN");
+	close_fd(sniff);
+	if (synack.ack != FAKE_PEER_SEQ + 1)
+		die("the control's SYN-ACK acknowledges %u, want %u", synack.ack, FAKE_PEER_SEQ + 1);
+	loopback_barrier();
+
+	rep->peer = server;
+	rep->lport = sa_port(&local);
+	report_same_sport(rep, opt->port, opt->count);
+	abort_fd(client);
+	for (i = 0; i < (int)ARRAY_SIZE(queued); i++)
+		abort_fd(queued[i]);
+	close_fd(lfd);
+}
+
+/* tun: segments written into the stack from a process */
+
+/*
+ * A write() to a tun device runs the receive path in the writer's task, bottom halves off
+ * (tun_get_user(), tun_rx_batched(): local_bh_disable(); netif_receive_skb()), softirqs
+ * raised meanwhile run at local_bh_enable(): the other context, besides the NET_RX softirq,
+ * in which the kernel refuses segments by PAWS.  Behind the device sits a peer we play: its
+ * handshakes and FINs are written here, what the kernel sends it is read here.
+ */
+#define TUN_PEER_PORT		41000
+#define TUN_PEER_ISN		0x10000000u
+#define IPV4_HEADER_LEN		20
+#define TUN_PACKET_MAX		2048
+
+struct tun {
+	int fd;
+	char name[IFNAMSIZ];
+	union sockaddr_any local;	/* our address on it, port 0 */
+	union sockaddr_any peer;	/* the peer's, port 0 */
+};
+
+static void tun_ioctl(int s, unsigned long req, struct ifreq *ifr, const char *what)
+{
+	if (ioctl(s, req, ifr))
+		die_errno("%s %s", what, ifr->ifr_name);
+}
+
+/* A tun device with @local/24 on it, up; the peer at @peer beyond it. */
+static void tun_open(struct tun *t, uint32_t local, uint32_t peer)
+{
+	struct ifreq ifr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	char path[128];
+	int s, fd;
+
+	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (t->fd < 0)
+		die_errno("open /dev/net/tun (tun.ko loaded? tests/qemu/vm.sh --mod tun)");
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "tcptw%%d");
+	tun_ioctl(t->fd, TUNSETIFF, &ifr, "TUNSETIFF");
+	memcpy(t->name, ifr.ifr_name, IFNAMSIZ);
+	/* No IPv6 on it: no router solicitations to read past. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", t->name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2)
+			die_errno("write %s", path);
+		close_fd(fd);
+	}
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		die_errno("socket(SOCK_DGRAM)");
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, t->name, IFNAMSIZ);
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(local);
+	tun_ioctl(s, SIOCSIFADDR, &ifr, "SIOCSIFADDR");
+	sin->sin_addr.s_addr = htonl(0xffffff00u);
+	tun_ioctl(s, SIOCSIFNETMASK, &ifr, "SIOCSIFNETMASK");
+	tun_ioctl(s, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP;
+	tun_ioctl(s, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS");
+	close_fd(s);
+	t->local = ipv4(local, 0);
+	t->peer = ipv4(peer, 0);
+}
+
+static uint16_t ipv4_checksum(const uint8_t *hdr)
+{
+	return csum_fold(csum_add(0, hdr, IPV4_HEADER_LEN));
+}
+
+/* @seg, from the peer, in an IPv4 header, written into the stack; processed on return. */
+static void tun_write(const struct tun *t, const struct segment *seg)
+{
+	uint8_t pkt[IPV4_HEADER_LEN + SEGMENT_MAX];
+	size_t len = build_segment(seg, pkt + IPV4_HEADER_LEN) + IPV4_HEADER_LEN;
+	uint16_t sum;
+	char s[EP_LEN], d[EP_LEN];
+
+	memset(pkt, 0, IPV4_HEADER_LEN);
+	pkt[0] = 0x45;
+	pkt[2] = len >> 8;
+	pkt[3] = len & 0xff;
+	pkt[6] = 0x40;			/* DF */
+	pkt[8] = 64;			/* TTL */
+	pkt[9] = IPPROTO_TCP;
+	memcpy(pkt + 12, &seg->src.in4.sin_addr, 4);
+	memcpy(pkt + 16, &seg->dst.in4.sin_addr, 4);
+	sum = htons(ipv4_checksum(pkt));
+	memcpy(pkt + 10, &sum, sizeof(sum));
+	if (write(t->fd, pkt, len) != (ssize_t)len)
+		die_errno("write %s -> %s into %s", endpoint_str(&seg->src, s),
+			  endpoint_str(&seg->dst, d), t->name);
+}
+
+/* The first segment the kernel sent the peer from @lport to @pport with exactly @flags. */
+static void tun_read(const struct tun *t, unsigned short lport, unsigned short pport,
+		     uint8_t flags, struct seen *seen, const char *what)
+{
+	long long deadline = now_ms() + MAX_WAIT_MS;
+	uint8_t pkt[TUN_PACKET_MAX];
+
+	for (;;) {
+		ssize_t len = read(t->fd, pkt, sizeof(pkt));
+
+		if (len > 0) {
+			if (parse_segment(pkt, len, AF_INET, lport, pport, flags, seen))
+				return;
+			continue;
+		}
+		if (len < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			die_errno("read %s", t->name);
+		if (!wait_fd(t->fd, POLLIN, deadline))
+			die("no %s %u -> %u on %s in %d ms", what, lport, pport, t->name,
+			    MAX_WAIT_MS);
+	}
+}
+
+/* The peer's side of one connection. */
+struct tun_conn {
+	union sockaddr_any peer;	/* with its port */
+	union sockaddr_any server;	/* our listener's address and port */
+	uint32_t snd_nxt;		/* the peer's next sequence number */
+	uint32_t rcv_nxt;		/* what the peer acknowledges */
+	uint32_t tsval;			/* the peer's clock, one tick per segment */
+	uint32_t ts_recent;		/* the kernel's last TSval */
+};
+
+static struct segment tun_segment(struct tun_conn *c, uint8_t flags)
+{
+	struct segment seg;
+
+	memset(&seg, 0, sizeof(seg));
+	seg.src = c->peer;
+	seg.dst = c->server;
+	seg.flags = flags;
+	seg.seq = c->snd_nxt;
+	seg.ack = flags & TH_ACK ? c->rcv_nxt : 0;
+	seg.tsval = ++c->tsval;
+	seg.tsecr = c->ts_recent;
+	return seg;
+}
+
+/* A handshake from the peer's port @pport, accepted on @lfd: the server socket. */
+static int tun_connect(const struct tun *t, struct tun_conn *c, int lfd, unsigned short pport,
+		       const union sockaddr_any *server)
+{
+	struct segment seg;
+	struct seen synack;
+	char desc[CONN_LEN];
+	int srv;
+
+	c->peer = with_port(&t->peer, pport);
+	c->server = *server;
+	c->snd_nxt = TUN_PEER_ISN + ((uint32_t)pport << 12);
+	c->rcv_nxt = 0;
+	c->tsval = FAKE_PEER_TSVAL;
+	c->ts_recent = 0;
+	seg = tun_segment(c, TH_SYN);
+	tun_write(t, &seg);
+	c->snd_nxt++;
+	tun_read(t, sa_port(server), pport, TH_SYN | TH_ACK, &synack, "SYN-ACK");
+	if (!synack.has_ts || synack.ack != c->snd_nxt)
+		die("SYN-ACK to %u: no timestamp or acknowledges %u, want %u", pport, synack.ack,
+		    c->snd_nxt);
+	c->rcv_nxt = synack.seq + 1;
+	c->ts_recent = synack.tsval;
+	seg = tun_segment(c, TH_ACK);
+	tun_write(t, &seg);
+	srv = accept_conn(lfd);
+	if (peer_port(srv) != pport)
+		die("accepted %s, want peer port %u", conn_str(srv, desc), pport);
+	check_timestamps(srv);
+	return srv;
+}
+
+static void paws_tun(const struct options *opt, struct paws_report *rep, int time_wait)
+{
+	uint32_t peer = ntohl(opt->addr.in4.sin_addr.s_addr);
+	uint32_t local = (peer & 0xffffff00u) | 1;
+	union sockaddr_any server;
+	struct tun_conn c;
+	struct segment seg;
+	struct seen fin;
+	struct tun t;
+	int lfd, srv;
+	long i;
+
+	if (opt->addr.sa.sa_family != AF_INET || (peer & 0xff) < 2 || (peer & 0xff) > 254 ||
+	    peer >> 24 == 127)
+		die("tun: --addr must be an IPv4 address x.y.z.N outside 127/8, 2 <= N <= 254");
+	tun_open(&t, local, peer);
+	server = with_port(&t.local, opt->port);
+	lfd = listen_on(&server, NULL);
+	if (!time_wait) {
+		/* --count data segments, 1000 s behind, into one established connection. */
+		srv = tun_connect(&t, &c, lfd, TUN_PEER_PORT, &server);
+		seg = tun_segment(&c, TH_ACK | TH_PUSH);
+		seg.tsval -= PAWS_BEHIND;
+		seg.payload = 1;
+		for (i = 0; i < opt->count; i++)
+			tun_write(&t, &seg);
+		/* Refused, not queued: nothing to read, the connection as it was. */
+		wait_state(srv, TCP_ESTABLISHED, "paws tun_estab server");
+		report_same_sport(rep, TUN_PEER_PORT, opt->count);
+		abort_fd(srv);
+	}
+	for (i = 0; time_wait && i < opt->count; i++) {
+		/* One SYN into each of --count server-side TIME-WAIT, each its own port. */
+		unsigned short pport = TUN_PEER_PORT + i;
+
+		srv = tun_connect(&t, &c, lfd, pport, &server);
+		close_fd(srv);
+		tun_read(&t, opt->port, pport, TH_FIN | TH_ACK, &fin, "FIN");
+		c.rcv_nxt = fin.seq + 1;
+		c.ts_recent = fin.tsval;
+		seg = tun_segment(&c, TH_FIN | TH_ACK);
+		tun_write(&t, &seg);
+		c.snd_nxt++;
+		wait_tuple_state(&server, &c.peer, TCP_TIME_WAIT, 1, "paws tun_tw TIME-WAIT");
+		seg = tun_segment(&c, TH_SYN);
+		seg.seq += 0x10000;
+		seg.tsval -= PAWS_BEHIND;
+		seg.tsecr = 0;
+		tun_write(&t, &seg);
+		rep->sport[i] = pport;
+	}
+	rep->n = opt->count;
+	rep->peer = t.peer;
+	rep->lport = opt->port;
+	close_fd(lfd);
+	close_fd(t.fd);
+}
+
+static void paws_tun_estab(const struct options *opt, struct paws_report *rep)
+{
+	paws_tun(opt, rep, 0);
+}
+
+static void paws_tun_tw(const struct options *opt, struct paws_report *rep)
+{
+	paws_tun(opt, rep, 1);
 }
 
 static const struct paws_path {
@@ -2059,6 +2659,14 @@ static const struct paws_path {
 	{ "syn_recv", paws_syn_recv },
 	{ "syn_sent", paws_syn_sent },
 	{ "tw", paws_tw },
+	{ "tw_ack", paws_tw_ack },
+	{ "tw_synack", paws_tw_synack },
+	{ "syn_recv_syn", paws_syn_recv_syn },
+	{ "estab_syn", paws_estab_syn },
+	{ "old_ack", paws_old_ack },
+	{ "syn_sent_syn", paws_syn_sent_syn },
+	{ "tun_estab", paws_tun_estab },
+	{ "tun_tw", paws_tun_tw },
 };
 
 static const struct paws_path *find_paws_path(const char *name)
@@ -2148,21 +2756,6 @@ static int connect_plain(const union sockaddr_any *dst)
 		return -err;
 	}
 	return fd;
-}
-
-/* /proc/net/tcp{,6} prints addresses as the hex of their 32-bit words in host order. */
-static void proc_net_hex(const union sockaddr_any *a, char buf[33])
-{
-	uint32_t w[4];
-	int i;
-
-	if (a->sa.sa_family == AF_INET6) {
-		memcpy(w, &a->in6.sin6_addr, sizeof(w));
-		for (i = 0; i < 4; i++)
-			snprintf(buf + 8 * i, 9, "%08X", w[i]);
-	} else {
-		snprintf(buf, 9, "%08X", a->in4.sin_addr.s_addr);
-	}
 }
 
 /* TIME_WAIT rows in /proc/net/tcp{,6} from one of our @n @ports towards @remote. */

@@ -39,10 +39,11 @@
 #define DEBUGFS_DIR	"/sys/kernel/debug/tcptw"
 
 /*
- * The tables as format 1.1 documents them, written out here, not shared.
+ * The tables as format 1.2 documents them, written out here, not shared.
  * A table's columns only ever grow at the end, so these are prefixes of what
  * any later MINOR prints.
  */
+#define KNOWN_MINOR	2
 enum { TBL_PEERS, TBL_TUPLES, TBL_PAWS, NR_TABLES };
 
 enum peer_col {
@@ -70,12 +71,14 @@ static const char *const tuple_cols[NR_TUPLE_COLS] = {
 enum paws_col {
 	PAWS_PEER, PAWS_LPORT, PAWS_REJECTS, PAWS_ESTAB, PAWS_SYN_SENT,
 	PAWS_SYN_RECV, PAWS_TW, PAWS_SPORTS, PAWS_TW_SYN, PAWS_NAT, PAWS_AGE,
+	PAWS_OLD_ACK,				/* 1.2 */
 	NR_PAWS_COLS
 };
+#define PAWS_COLS_1_1	PAWS_OLD_ACK
 
 static const char *const paws_cols[NR_PAWS_COLS] = {
 	"paws_peer", "lport", "rejects", "estab", "syn_sent", "syn_recv",
-	"tw", "sports", "tw_syn", "nat", "age_s",
+	"tw", "sports", "tw_syn", "nat", "age_s", "old_ack",
 };
 
 static const struct {
@@ -99,6 +102,10 @@ static const char *const required_keys_1_1[] = {
 	"paws_rej_estab", "paws_rej_syn_sent", "paws_rej_syn_recv",
 	"paws_rej_tw", "paws_since_s", "paws_rows", "paws_max", "paws_other",
 	"nat_suspects", "tuples", "tuples_max", "port_usage_max_pct",
+};
+
+static const char *const required_keys_1_2[] = {
+	"paws_timewait", "paws_old_ack", "paws_rej_old_ack", "paws_dropped",
 };
 
 /* The PAWS paths: summary key, PAWS table column. */
@@ -132,23 +139,34 @@ struct truth_peer {
 	long ttl_min_ms, ttl_max_ms;	/* -1: no TIME_WAIT */
 };
 
-/* TcpExt counters the summary repeats: summary key -> netstat field. */
+/*
+ * TcpExt counters the summary repeats: summary key -> netstat field. The
+ * 1.2 ones exist on some kernels only (PAWSTimewait from 6.16, PAWSOldAck
+ * from 6.17); where the kernel's netstat lacks the field the key is "-".
+ */
+enum {
+	MIB_TW_OVERFLOW, MIB_TW_EXPIRED, MIB_TW_REUSED, MIB_PAWS_ESTAB,
+	MIB_PAWS_ACTIVE, MIB_PAWS_TIMEWAIT, MIB_PAWS_OLD_ACK, NR_MIBS
+};
 static const struct {
 	const char *key, *field;
-} mibs[] = {
-	{ "tw_overflow", "TCPTimeWaitOverflow" },
-	{ "tw_expired", "TW" },
-	{ "tw_reused", "TWRecycled" },
-	{ "paws_estab", "PAWSEstab" },
-	{ "paws_active", "PAWSActive" },
+	unsigned int minor;	/* the key's; 2: "-" where the kernel lacks it */
+} mibs[NR_MIBS] = {
+	[MIB_TW_OVERFLOW] = { "tw_overflow", "TCPTimeWaitOverflow", 0 },
+	[MIB_TW_EXPIRED] = { "tw_expired", "TW", 0 },
+	[MIB_TW_REUSED] = { "tw_reused", "TWRecycled", 0 },
+	[MIB_PAWS_ESTAB] = { "paws_estab", "PAWSEstab", 0 },
+	[MIB_PAWS_ACTIVE] = { "paws_active", "PAWSActive", 0 },
+	[MIB_PAWS_TIMEWAIT] = { "paws_timewait", "PAWSTimewait", 2 },
+	[MIB_PAWS_OLD_ACK] = { "paws_old_ack", "PAWSOldAck", 2 },
 };
-#define NR_MIBS (sizeof(mibs) / sizeof(mibs[0]))
 
 struct truth {
 	struct truth_peer *peers;
 	size_t nr;
 	unsigned long sockets, tw, sockstat_tw;
 	unsigned long long mib[NR_MIBS];
+	bool mib_present[NR_MIBS];
 	unsigned char listening[65536];
 };
 
@@ -329,6 +347,8 @@ static void endpoint_text(const char *addr, unsigned int port, char *out)
 
 static unsigned long sockstat_tw(void);
 static unsigned long long netstat_value(const char *group, const char *name);
+static bool netstat_try(const char *group, const char *name,
+			unsigned long long *v);
 
 static struct truth_peer *truth_peer(struct truth *t, const char *addr)
 {
@@ -450,8 +470,11 @@ static void truth_load(struct truth *t)
 	load_tcp(&rows);
 	port_range(&lo, &hi);
 	t->sockstat_tw = sockstat_tw();
-	for (i = 0; i < NR_MIBS; i++)
-		t->mib[i] = netstat_value("TcpExt", mibs[i].field);
+	for (i = 0; i < NR_MIBS; i++) {
+		t->mib_present[i] = netstat_try("TcpExt", mibs[i].field, &t->mib[i]);
+		if (!t->mib_present[i] && !mibs[i].minor)
+			die("no TcpExt %s in %s/net/netstat", mibs[i].field, proc_root);
+	}
 
 	for (i = 0; i < rows.nr; i++)
 		if (rows.r[i].st == 10)
@@ -563,14 +586,23 @@ static bool netstat_lookup(char *text, const char *group, const char *name,
 	return false;
 }
 
-static unsigned long long netstat_value(const char *group, const char *name)
+/* Whether this kernel's netstat has the counter at all, and its value. */
+static bool netstat_try(const char *group, const char *name,
+			unsigned long long *v)
 {
 	char *text = read_proc("net/netstat", 65536);
+	bool found = netstat_lookup(text, group, name, v);
+
+	free(text);
+	return found;
+}
+
+static unsigned long long netstat_value(const char *group, const char *name)
+{
 	unsigned long long v;
 
-	if (!netstat_lookup(text, group, name, &v))
+	if (!netstat_try(group, name, &v))
 		die("no %s %s in %s/net/netstat", group, name, proc_root);
-	free(text);
 	return v;
 }
 
@@ -641,8 +673,8 @@ static void parse_version(struct report *r, const char *line)
 }
 
 /*
- * A header is exact for the MINOR that this program knows (1.0, 1.1); a later
- * MINOR may have appended columns.
+ * A header is exact for the MINORs that this program knows (1.0 to 1.2); a
+ * later MINOR may have appended columns.
  */
 static void check_header(struct report *r, int tbl)
 {
@@ -651,7 +683,10 @@ static void check_header(struct report *r, int tbl)
 
 	if (tbl == TBL_PEERS && r->minor == 0)
 		want = PEER_COLS_1_0;
-	t->header_ok = t->header.n == want || (r->minor > 1 && t->header.n > want);
+	if (tbl == TBL_PAWS && r->minor < 2)
+		want = PAWS_COLS_1_1;
+	t->header_ok = t->header.n == want ||
+		       (r->minor > KNOWN_MINOR && t->header.n > want);
 	for (i = 0; t->header_ok && i < want; i++)
 		if (strcmp(t->header.f[i], tables[tbl].cols[i]))
 			t->header_ok = false;
@@ -664,7 +699,7 @@ static void check_header(struct report *r, int tbl)
 					i ? " " : "", tables[tbl].cols[i]);
 		fail("%s header row is '%s', format 1.%u wants '%s'%s",
 		     tables[tbl].what, joined(&t->header), r->minor, expect,
-		     r->minor > 1 ? " and maybe more" : "");
+		     r->minor > KNOWN_MINOR ? " and maybe more" : "");
 	}
 }
 
@@ -819,6 +854,22 @@ static unsigned long long report_key_ull(const struct report *r,
 	return n;
 }
 
+/*
+ * A 1.2 key that is "-" where the kernel has no such counter: false then,
+ * else its value (a bad one fails).
+ */
+static bool report_key_dash(const struct report *r, const char *key,
+			    unsigned long long *v)
+{
+	const char *s = report_key(r, key);
+
+	*v = 0;
+	if (s && !strcmp(s, "-"))
+		return false;
+	*v = report_key_ull(r, key);
+	return true;
+}
+
 /* A column by its header name, as scripts look them up; -1 if none. */
 static int table_col(const struct table *t, const char *name)
 {
@@ -903,6 +954,21 @@ static bool row_without_sockets(const struct row *row)
 	       !strcmp(row->f[PEER_TTL_MAX], "-");
 }
 
+/*
+ * Whether the PAWS table has a row of @peer: a peer whose only PAWS rows hold
+ * old ACKs (1.2) may have a socketless peer row with paws 0.
+ */
+static bool paws_table_has_peer(const struct report *r, const char *peer)
+{
+	const struct table *wt = &r->t[TBL_PAWS];
+	size_t i;
+
+	for (i = 0; wt->present && i < wt->nr_rows; i++)
+		if (!strcmp(wt->rows[i].f[0], peer))
+			return true;
+	return false;
+}
+
 static void compare_rows(const struct report *r, const struct truth *t,
 			 const struct truth *after, bool truncated)
 {
@@ -942,7 +1008,8 @@ static void compare_rows(const struct report *r, const struct truth *t,
 		pa = truth_find(after, f[0]);
 		if (!p || !pa) {
 			if (r->minor >= 1 && row_without_sockets(row) &&
-			    peer_paws(r, row) > 0) {
+			    (peer_paws(r, row) > 0 ||
+			     (r->minor >= 2 && paws_table_has_peer(r, f[0])))) {
 				if (!addr_canonical(f[0]))
 					fail("peer %s: not an address as the format writes it",
 					     f[0]);
@@ -1028,10 +1095,36 @@ static int paws_peer_sum_cmp(const void *a, const void *b)
 		      ((const struct paws_peer_sum *)b)->peer);
 }
 
-/* One PAWS row's own rules; adds its paths to totals. */
-static void check_paws_row(const struct table *wt, const struct row *row,
-			   bool other, unsigned long long totals[NR_PATHS])
+/*
+ * The old_ack column (1.2): "-" in every row where the report's
+ * paws_rej_old_ack is "-" (compare holds that against the kernel's netstat),
+ * a number in every row otherwise.
+ */
+static unsigned long long paws_row_old_ack(const struct report *r,
+					   const struct row *row)
 {
+	bool present = report_key(r, "paws_rej_old_ack") &&
+		       strcmp(report_key(r, "paws_rej_old_ack"), "-");
+	const char *cell;
+
+	if (r->minor < 2 || (size_t)PAWS_OLD_ACK >= row->n)
+		return 0;
+	cell = row->f[PAWS_OLD_ACK];
+	if (!present) {
+		if (strcmp(cell, "-"))
+			fail("PAWS row %s %s: old_ack is '%s' where paws_rej_old_ack is '-'",
+			     row->f[0], row->f[PAWS_LPORT], cell);
+		return 0;
+	}
+	return number(cell, "PAWS row", row->f[0], "old_ack");
+}
+
+/* One PAWS row's own rules; adds its paths (and old ACKs) to totals. */
+static void check_paws_row(const struct report *r, const struct row *row,
+			   bool other, unsigned long long totals[NR_PATHS],
+			   unsigned long long *old_acks)
+{
+	const struct table *wt = &r->t[TBL_PAWS];
 	char **f = row->f;
 	unsigned long long v[NR_PAWS_COLS] = { 0 }, sum = 0;
 	bool dashes = false;
@@ -1055,7 +1148,7 @@ static void check_paws_row(const struct table *wt, const struct row *row,
 			fail("PAWS row %s: lport %s is not a port", f[0],
 			     f[PAWS_LPORT]);
 	}
-	for (k = PAWS_REJECTS; k < NR_PAWS_COLS; k++) {
+	for (k = PAWS_REJECTS; k <= PAWS_AGE; k++) {
 		/* The "other" row sums many peers: per-row traits may be "-". */
 		if (other && k >= PAWS_SPORTS && !strcmp(f[k], "-")) {
 			dashes = true;
@@ -1063,6 +1156,8 @@ static void check_paws_row(const struct table *wt, const struct row *row,
 		}
 		v[k] = number(f[k], "PAWS row", f[0], paws_cols[k]);
 	}
+	v[PAWS_OLD_ACK] = paws_row_old_ack(r, row);
+	*old_acks += v[PAWS_OLD_ACK];
 	for (k = 0; k < NR_PATHS; k++) {
 		sum += v[paws_paths[k].col];
 		totals[k] += v[paws_paths[k].col];
@@ -1070,21 +1165,39 @@ static void check_paws_row(const struct table *wt, const struct row *row,
 	if (v[PAWS_REJECTS] != sum)
 		fail("PAWS row %s %s: rejects %llu, estab+syn_sent+syn_recv+tw %llu",
 		     f[0], f[PAWS_LPORT], v[PAWS_REJECTS], sum);
-	if (!other && !v[PAWS_REJECTS])
-		fail("PAWS row %s %s: a row without rejects", f[0], f[PAWS_LPORT]);
+	/* Old ACKs are no rejects, but a row may hold nothing else (1.2). */
+	if (!other && !v[PAWS_REJECTS] && !v[PAWS_OLD_ACK])
+		fail("PAWS row %s %s: a row without rejects or old ACKs", f[0],
+		     f[PAWS_LPORT]);
+	if (other && r->minor >= 2 && strcmp(f[PAWS_NAT], "0"))
+		fail("PAWS 'other' row: nat is '%s', want 0 (its rejects are many peers')",
+		     f[PAWS_NAT]);
 	if (dashes)
 		return;
 	if (v[PAWS_SPORTS] > SPORTS_MAX)
 		fail("PAWS row %s %s: sports %llu above %d", f[0], f[PAWS_LPORT],
 		     v[PAWS_SPORTS], SPORTS_MAX);
-	if (v[PAWS_NAT] > 1 ||
-	    v[PAWS_NAT] != (v[PAWS_SPORTS] >= 2 || v[PAWS_TW_SYN] >= 1))
-		fail("PAWS row %s %s: nat %llu with sports %llu and tw_syn %llu",
-		     f[0], f[PAWS_LPORT], v[PAWS_NAT], v[PAWS_SPORTS],
-		     v[PAWS_TW_SYN]);
 	if (v[PAWS_TW_SYN] > v[PAWS_TW])
 		fail("PAWS row %s %s: tw_syn %llu above tw %llu", f[0],
 		     f[PAWS_LPORT], v[PAWS_TW_SYN], v[PAWS_TW]);
+	if (v[PAWS_NAT] > 1) {
+		fail("PAWS row %s %s: nat %llu, want 0 or 1", f[0], f[PAWS_LPORT],
+		     v[PAWS_NAT]);
+	} else if (r->minor < 2) {
+		if (v[PAWS_NAT] != (v[PAWS_SPORTS] >= 2 || v[PAWS_TW_SYN] >= 1))
+			fail("PAWS row %s %s: nat %llu with sports %llu and tw_syn %llu",
+			     f[0], f[PAWS_LPORT], v[PAWS_NAT], v[PAWS_SPORTS],
+			     v[PAWS_TW_SYN]);
+	} else if (v[PAWS_NAT] && (v[PAWS_TW_SYN] < 2 || v[PAWS_SPORTS] < 2)) {
+		/*
+		 * 1.2: nat only for SYNs refused in TIME-WAIT from two ports or
+		 * more, so at least two such SYNs and two ports. Which ports
+		 * those SYNs came from the row does not say: a nat 0 with
+		 * tw_syn >= 2 is not wrong by itself.
+		 */
+		fail("PAWS row %s %s: nat 1 with tw_syn %llu and sports %llu (1.2 needs SYNs refused in TIME-WAIT from 2 ports or more)",
+		     f[0], f[PAWS_LPORT], v[PAWS_TW_SYN], v[PAWS_SPORTS]);
+	}
 }
 
 /* Sorted by rejects desc, then address, then lport. */
@@ -1111,8 +1224,9 @@ static int paws_row_order(const struct row *a, const struct row *b)
  * (tcptw.ko: the peer 'other' row) may then hold beyond its own rows'.
  * *total adds up the paws column.
  */
-static void check_peer_paws(const struct row *row, const struct paws_peer_sum *s,
-			    bool paws_capped, unsigned long long *total)
+static void check_peer_paws(const struct report *r, const struct row *row,
+			    const struct paws_peer_sum *s, bool paws_capped,
+			    unsigned long long *total)
 {
 	unsigned long long want = s ? s->rejects : 0;
 	bool want_nat = s && s->nat;
@@ -1125,7 +1239,8 @@ static void check_peer_paws(const struct row *row, const struct paws_peer_sum *s
 	if (paws != want && !(paws_capped && paws > want))
 		fail("peer %s: paws %llu, its PAWS rows' rejects add up to %llu",
 		     row->f[0], paws, want);
-	if (want_nat ? nat != 1 : (nat == 1 && !paws_capped))
+	/* 1.2: the PAWS 'other' row is never nat, so no peer is nat from it. */
+	if (want_nat ? nat != 1 : (nat == 1 && (!paws_capped || r->minor >= 2)))
 		fail("peer %s: nat %llu, its PAWS rows say %d", row->f[0], nat,
 		     want_nat);
 }
@@ -1135,7 +1250,7 @@ static void check_paws(const struct report *r)
 	const struct table *pt = &r->t[TBL_PEERS], *wt = &r->t[TBL_PAWS];
 	unsigned long long totals[NR_PATHS] = { 0 }, other_rejects = 0;
 	unsigned long long peers_paws = 0, rejects = 0, unmatched = 0;
-	unsigned long long suspects = 0;
+	unsigned long long suspects = 0, old_acks = 0, v;
 	struct paws_peer_sum *sums, key;
 	const struct row *prev = NULL;
 	bool unmatched_nat = false;
@@ -1149,7 +1264,7 @@ static void check_paws(const struct report *r)
 	for (i = 0; i < wt->nr_rows; i++) {
 		const struct row *row = &wt->rows[i];
 
-		check_paws_row(wt, row, false, totals);
+		check_paws_row(r, row, false, totals, &old_acks);
 		if (row->n != wt->header.n)
 			continue;
 		if (prev && paws_row_order(prev, row) >= 0)
@@ -1163,7 +1278,7 @@ static void check_paws(const struct report *r)
 		nr++;
 	}
 	if (wt->other.f) {
-		check_paws_row(wt, &wt->other, true, totals);
+		check_paws_row(r, &wt->other, true, totals, &old_acks);
 		if (wt->other.n == wt->header.n)
 			other_rejects = number(wt->other.f[PAWS_REJECTS],
 					       "PAWS row", "other", "rejects");
@@ -1181,6 +1296,10 @@ static void check_paws(const struct report *r)
 	if (report_key_ull(r, "paws_other") != other_rejects)
 		fail("paws_other %llu, the PAWS 'other' row has %llu rejects",
 		     report_key_ull(r, "paws_other"), other_rejects);
+	if (r->minor >= 2 && report_key_dash(r, "paws_rej_old_ack", &v) &&
+	    v != old_acks)
+		fail("paws_rej_old_ack %llu, the PAWS table's old_ack column adds up to %llu",
+		     v, old_acks);
 
 	/* Rows of one peer merged: sort by peer, then add up runs. */
 	qsort(sums, nr, sizeof(*sums), paws_peer_sum_cmp);
@@ -1207,12 +1326,13 @@ static void check_paws(const struct report *r)
 		s = bsearch(&key, sums, nr, sizeof(*sums), paws_peer_sum_cmp);
 		if (s)
 			s->matched = true;
-		check_peer_paws(row, s, wt->other.f != NULL, &peers_paws);
+		check_peer_paws(r, row, s, wt->other.f != NULL, &peers_paws);
 		suspects += !strcmp(row->f[PEER_NAT], "1");
 	}
 	/* PAWS peers without a row of their own are in the peer 'other' row. */
 	for (i = 0; i < nr; i++) {
-		if (sums[i].matched)
+		/* Only old ACKs (1.2): no rejects, no row needed. */
+		if (sums[i].matched || !sums[i].rejects)
 			continue;
 		if (!pt->other.f)
 			fail("PAWS peer %s has no row in the peer table",
@@ -1223,7 +1343,7 @@ static void check_paws(const struct report *r)
 	if (pt->other.f && pt->other.n == pt->header.n) {
 		struct paws_peer_sum s = { "other", unmatched, unmatched_nat, true };
 
-		check_peer_paws(&pt->other, &s, wt->other.f != NULL, &peers_paws);
+		check_peer_paws(r, &pt->other, &s, wt->other.f != NULL, &peers_paws);
 		suspects += !strcmp(pt->other.f[PEER_NAT], "1");
 	}
 	/* Every reject is some peer's: the paws column holds them all. */
@@ -1406,6 +1526,10 @@ static void compare_summary(const struct report *r, const struct truth *t,
 	     i < sizeof(required_keys_1_1) / sizeof(required_keys_1_1[0]); i++)
 		if (!report_key(r, required_keys_1_1[i]))
 			fail("summary key %s missing", required_keys_1_1[i]);
+	for (i = 0; r->minor >= 2 &&
+	     i < sizeof(required_keys_1_2) / sizeof(required_keys_1_2[0]); i++)
+		if (!report_key(r, required_keys_1_2[i]))
+			fail("summary key %s missing", required_keys_1_2[i]);
 
 	if (report_key_ull(r, "tw_count") != t->tw)
 		fail("tw_count %llu, /proc/net/tcp{,6} has %lu TIME_WAIT",
@@ -1432,10 +1556,28 @@ static void compare_summary(const struct report *r, const struct truth *t,
 	    lo != plo || hi != phi)
 		fail("port_range '%s', sysctl %u %u",
 		     report_key(r, "port_range") ?: "(none)", plo, phi);
-	/* Counters only grow: the value read lies between the two reads. */
+	/*
+	 * Counters only grow: the value read lies between the two reads. A
+	 * counter this kernel's netstat does not have is written "-" (1.2).
+	 */
 	for (i = 0; i < NR_MIBS; i++) {
-		unsigned long long v = report_key_ull(r, mibs[i].key);
+		const char *s = report_key(r, mibs[i].key);
+		unsigned long long v;
 
+		if (r->minor < mibs[i].minor)
+			continue;
+		if (!t->mib_present[i]) {
+			if (s && strcmp(s, "-"))
+				fail("%s is '%s', but this kernel's netstat has no TcpExt %s: want '-'",
+				     mibs[i].key, s, mibs[i].field);
+			continue;
+		}
+		if (s && !strcmp(s, "-")) {
+			fail("%s is '-', but this kernel's netstat has TcpExt %s %llu",
+			     mibs[i].key, mibs[i].field, t->mib[i]);
+			continue;
+		}
+		v = report_key_ull(r, mibs[i].key);
 		if (v < t->mib[i] || v > after->mib[i])
 			fail("%s %llu, TcpExt %s went %llu -> %llu", mibs[i].key,
 			     v, mibs[i].field, t->mib[i], after->mib[i]);
@@ -1443,20 +1585,45 @@ static void compare_summary(const struct report *r, const struct truth *t,
 	/*
 	 * tcptw's PAWS counters start with the module (or a reset), the MIB's
 	 * with the namespace, and both move together: never above the MIB.
+	 * Which MIB counts TIME-WAIT is the kernel's choice (paws-delta).
 	 */
 	if (r->minor >= 1) {
+		unsigned long long paws_tw = 0;
+		bool tw_apart = r->minor >= 2 &&
+				report_key_dash(r, "paws_timewait", &paws_tw);
 		unsigned long long estab = report_key_ull(r, "paws_rej_estab") +
-					   report_key_ull(r, "paws_rej_syn_recv") +
-					   report_key_ull(r, "paws_rej_tw");
+					   report_key_ull(r, "paws_rej_syn_recv");
+		unsigned long long tw = report_key_ull(r, "paws_rej_tw");
 
+		if (!tw_apart)
+			estab += tw;
 		if (estab > report_key_ull(r, "paws_estab"))
-			fail("paws_rej_estab + paws_rej_syn_recv + paws_rej_tw %llu above paws_estab %llu",
-			     estab, report_key_ull(r, "paws_estab"));
+			fail("paws_rej_estab + paws_rej_syn_recv%s %llu above paws_estab %llu",
+			     tw_apart ? "" : " + paws_rej_tw", estab,
+			     report_key_ull(r, "paws_estab"));
+		if (tw_apart && tw > paws_tw)
+			fail("paws_rej_tw %llu above paws_timewait %llu", tw, paws_tw);
 		if (report_key_ull(r, "paws_rej_syn_sent") >
 		    report_key_ull(r, "paws_active"))
 			fail("paws_rej_syn_sent %llu above paws_active %llu",
 			     report_key_ull(r, "paws_rej_syn_sent"),
 			     report_key_ull(r, "paws_active"));
+	}
+	if (r->minor >= 2) {
+		bool old_ack = t->mib_present[MIB_PAWS_OLD_ACK];
+		unsigned long long v, mib;
+
+		/* tcptw has the old-ACK path exactly where the kernel counts it. */
+		if (report_key_dash(r, "paws_rej_old_ack", &v) != old_ack)
+			fail("paws_rej_old_ack is '%s', this kernel's netstat %s TcpExt PAWSOldAck",
+			     report_key(r, "paws_rej_old_ack") ?: "(none)",
+			     old_ack ? "has" : "has no");
+		else if (old_ack && report_key_dash(r, "paws_old_ack", &mib) && v > mib)
+			fail("paws_rej_old_ack %llu above paws_old_ack %llu", v, mib);
+		if (report_key_ull(r, "paws_dropped") > report_key_ull(r, "paws_other"))
+			fail("paws_dropped %llu above paws_other %llu",
+			     report_key_ull(r, "paws_dropped"),
+			     report_key_ull(r, "paws_other"));
 	}
 	if (!report_key_ull(r, "ehash_buckets") ||
 	    (report_key_ull(r, "ehash_buckets") &
@@ -2170,15 +2337,40 @@ static int cmd_walk_stats(const char *path, const char *dir)
 
 /* paws-delta: two reports and two netstat copies around one action --------- */
 
-static unsigned long long netstat_file_value(const char *file, const char *name)
+/* A TcpExt counter of a saved netstat; false when that kernel has none. */
+static bool netstat_file_try(const char *file, const char *name,
+			     unsigned long long *v)
 {
 	char *text = read_file(file, 65536);
+	bool found = netstat_lookup(text, "TcpExt", name, v);
+
+	free(text);
+	return found;
+}
+
+static unsigned long long netstat_file_value(const char *file, const char *name)
+{
 	unsigned long long v;
 
-	if (!netstat_lookup(text, "TcpExt", name, &v))
+	if (!netstat_file_try(file, name, &v))
 		die("no TcpExt %s in %s", name, file);
-	free(text);
 	return v;
+}
+
+/*
+ * A TcpExt counter's delta between two saved netstats, -1 when the kernel has
+ * no such counter (in neither: a counter does not come and go).
+ */
+static long long netstat_file_delta(const char *before, const char *after,
+				    const char *name)
+{
+	unsigned long long b, a;
+	bool hb = netstat_file_try(before, name, &b);
+	bool ha = netstat_file_try(after, name, &a);
+
+	if (hb != ha)
+		die("TcpExt %s in only one of %s and %s", name, before, after);
+	return ha ? (long long)(a - b) : -1;
 }
 
 static void parse_report_file(struct report *r, const char *file)
@@ -2218,12 +2410,71 @@ static long long peer_paws_total(const struct report *r)
 	return sum;
 }
 
+/* The old_ack column of the PAWS table (1.2) added up, 'other' included. */
+static long long paws_old_ack_total(const struct report *r)
+{
+	const struct table *wt = &r->t[TBL_PAWS];
+	long long sum = 0;
+	size_t i;
+
+	for (i = 0; i <= wt->nr_rows; i++) {
+		const struct row *row = i < wt->nr_rows ? &wt->rows[i] : &wt->other;
+
+		if (row->f && row->n == wt->header.n)
+			sum += paws_row_old_ack(r, row);
+	}
+	return sum;
+}
+
+/*
+ * A 1.2 key that mirrors a TcpExt counter the kernel may lack: "-" in both
+ * reports exactly when the netstat copies lack it (@d_mib -1), else its delta
+ * equal to the counter's.
+ */
+static void check_mib_key_delta(const struct report *a, const struct report *b,
+				const char *key, const char *field, long long d_mib)
+{
+	unsigned long long va, vb;
+	bool ha = report_key_dash(a, key, &va), hb = report_key_dash(b, key, &vb);
+
+	if (ha != (d_mib >= 0) || hb != (d_mib >= 0))
+		fail("%s is '%s' then '%s', this kernel's netstat %s TcpExt %s",
+		     key, report_key(a, key) ?: "(none)",
+		     report_key(b, key) ?: "(none)",
+		     d_mib >= 0 ? "has" : "has no", field);
+	else if (d_mib >= 0 && (long long)(vb - va) != d_mib)
+		fail("%s +%lld, TcpExt %s +%lld", key, (long long)(vb - va), field,
+		     d_mib);
+}
+
+/* A delta for the summary line: "-" where there is no such counter. */
+static const char *delta_text(long long d, const char *sign, char buf[32])
+{
+	if (d < 0)
+		return "-";
+	snprintf(buf, 32, "%s%lld", sign, d);
+	return buf;
+}
+
+/*
+ * What the kernel counted over the interval, path by path, against what
+ * tcptw attributed (include/tcptw_format.h, paws_rej_*):
+ *   PAWSActive   == syn_sent
+ *   PAWSEstab    == estab + syn_recv, PAWSTimewait == tw   (6.16 and later)
+ *   PAWSEstab    == estab + syn_recv + tw                 (without PAWSTimewait)
+ *   PAWSOldAck   == paws_rej_old_ack == the old_ack column (6.17 and later)
+ * decided from the kernel's own netstat, and the report's copies of those
+ * counters "-" exactly where the netstat has none.
+ */
 static int cmd_paws_delta(const char *rep_before, const char *rep_after,
 			  const char *ns_before, const char *ns_after)
 {
 	struct report a, b;
-	long long d[NR_PATHS], d_estab_mib, d_active_mib, d_estab_key, d_active_key;
+	long long d[NR_PATHS], d_estab_mib, d_active_mib, d_tw_mib, d_old_ack_mib;
+	long long d_estab_key, d_active_key, d_estab_paths, d_old_ack = -1;
 	long long total = 0, peers;
+	unsigned long long va, vb;
+	char bufs[3][32];
 	size_t i;
 
 	diag = stderr;
@@ -2244,14 +2495,27 @@ static int cmd_paws_delta(const char *rep_before, const char *rep_after,
 		      netstat_file_value(ns_before, "PAWSEstab");
 	d_active_mib = netstat_file_value(ns_after, "PAWSActive") -
 		       netstat_file_value(ns_before, "PAWSActive");
+	d_tw_mib = netstat_file_delta(ns_before, ns_after, "PAWSTimewait");
+	d_old_ack_mib = netstat_file_delta(ns_before, ns_after, "PAWSOldAck");
 	d_estab_key = report_key_ull(&b, "paws_estab") -
 		      report_key_ull(&a, "paws_estab");
 	d_active_key = report_key_ull(&b, "paws_active") -
 		       report_key_ull(&a, "paws_active");
 
-	if (d_estab_mib != d[PATH_ESTAB] + d[PATH_SYN_RECV] + d[PATH_TW])
-		fail("PAWSEstab +%lld, paws_rej_estab + paws_rej_syn_recv + paws_rej_tw +%lld",
-		     d_estab_mib, d[PATH_ESTAB] + d[PATH_SYN_RECV] + d[PATH_TW]);
+	d_estab_paths = d[PATH_ESTAB] + d[PATH_SYN_RECV];
+	if (d_tw_mib < 0) {
+		d_estab_paths += d[PATH_TW];
+		if (d_estab_mib != d_estab_paths)
+			fail("PAWSEstab +%lld, paws_rej_estab + paws_rej_syn_recv + paws_rej_tw +%lld (no PAWSTimewait on this kernel)",
+			     d_estab_mib, d_estab_paths);
+	} else {
+		if (d_estab_mib != d_estab_paths)
+			fail("PAWSEstab +%lld, paws_rej_estab + paws_rej_syn_recv +%lld (TIME-WAIT is PAWSTimewait's on this kernel)",
+			     d_estab_mib, d_estab_paths);
+		if (d_tw_mib != d[PATH_TW])
+			fail("PAWSTimewait +%lld, paws_rej_tw +%lld", d_tw_mib,
+			     d[PATH_TW]);
+	}
 	if (d_active_mib != d[PATH_SYN_SENT])
 		fail("PAWSActive +%lld, paws_rej_syn_sent +%lld", d_active_mib,
 		     d[PATH_SYN_SENT]);
@@ -2260,6 +2524,25 @@ static int cmd_paws_delta(const char *rep_before, const char *rep_after,
 	if (d_active_key != d_active_mib)
 		fail("paws_active +%lld, PAWSActive +%lld", d_active_key,
 		     d_active_mib);
+	if (a.minor >= 2 && b.minor >= 2) {
+		check_mib_key_delta(&a, &b, "paws_timewait", "PAWSTimewait", d_tw_mib);
+		check_mib_key_delta(&a, &b, "paws_old_ack", "PAWSOldAck",
+				    d_old_ack_mib);
+		/* Where the kernel has no old-ACK path, tcptw has none either. */
+		check_mib_key_delta(&a, &b, "paws_rej_old_ack", "PAWSOldAck",
+				    d_old_ack_mib);
+		if (report_key_dash(&a, "paws_rej_old_ack", &va) &&
+		    report_key_dash(&b, "paws_rej_old_ack", &vb)) {
+			d_old_ack = vb - va;
+			if (paws_old_ack_total(&b) - paws_old_ack_total(&a) != d_old_ack)
+				fail("the PAWS table's old_ack column moved by %+lld, paws_rej_old_ack by %+lld",
+				     paws_old_ack_total(&b) - paws_old_ack_total(&a),
+				     d_old_ack);
+		} else if (paws_old_ack_total(&a) || paws_old_ack_total(&b)) {
+			fail("old_ack cells add up to %lld and %lld where paws_rej_old_ack is '-'",
+			     paws_old_ack_total(&a), paws_old_ack_total(&b));
+		}
+	}
 	peers = peer_paws_total(&b) - peer_paws_total(&a);
 	if (peers != total)
 		fail("the peers' paws moved by %+lld, the paws_rej_* counters by %+lld",
@@ -2277,9 +2560,11 @@ static int cmd_paws_delta(const char *rep_before, const char *rep_after,
 				fail("peer %s: paws went %lld -> %lld", peer, was, now);
 		}
 	}
-	printf("paws delta estab %lld syn_sent %lld syn_recv %lld tw %lld (PAWSEstab %+lld, PAWSActive %+lld)\n",
+	printf("paws delta estab %lld syn_sent %lld syn_recv %lld tw %lld old_ack %s (PAWSEstab %+lld, PAWSActive %+lld, PAWSTimewait %s, PAWSOldAck %s)\n",
 	       d[PATH_ESTAB], d[PATH_SYN_SENT], d[PATH_SYN_RECV], d[PATH_TW],
-	       d_estab_mib, d_active_mib);
+	       delta_text(d_old_ack, "", bufs[0]), d_estab_mib, d_active_mib,
+	       delta_text(d_tw_mib, "+", bufs[1]),
+	       delta_text(d_old_ack_mib, "+", bufs[2]));
 	return failures ? 1 : 0;
 }
 
@@ -2400,6 +2685,7 @@ static int usage(void)
 	      "       tcptw-verify [-f REPORT] walk-stats [DEBUGFS_DIR]\n"
 	      "       tcptw-verify paws-delta BEFORE AFTER NETSTAT_BEFORE NETSTAT_AFTER\n"
 	      "       tcptw-verify netstat GROUP FIELD\n"
+	      "       tcptw-verify netstat-or-dash GROUP FIELD   (\"-\" where the kernel has none)\n"
 	      "TCPTW_VERIFY_PROC=DIR reads DIR in place of /proc.\n", stderr);
 	return 2;
 }
@@ -2446,6 +2732,15 @@ int main(int argc, char **argv)
 		return cmd_paws_delta(argv[2], argv[3], argv[4], argv[5]);
 	if (!strcmp(argv[1], "netstat") && argc == 4) {
 		printf("%llu\n", netstat_value(argv[2], argv[3]));
+		return 0;
+	}
+	if (!strcmp(argv[1], "netstat-or-dash") && argc == 4) {
+		unsigned long long v;
+
+		if (netstat_try(argv[2], argv[3], &v))
+			printf("%llu\n", v);
+		else
+			puts("-");
 		return 0;
 	}
 	return usage();
