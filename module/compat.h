@@ -10,13 +10,11 @@
 /*
  * EXPORT_SYMBOL_IF_KUNIT(): <kunit/visibility.h> from 6.2 and Debian's 6.1
  * (TCPTW_HAVE_KUNIT_VISIBILITY_H); 5.10 has none, and no KUnit for us to
- * export to, so the symbols stay module-local there.
+ * export to, so the symbols stay module-local there: features.mk defines
+ * the macro empty and VISIBLE_IF_KUNIT as static.
  */
 #ifdef TCPTW_HAVE_KUNIT_VISIBILITY_H
 #include <kunit/visibility.h>
-#else
-#define VISIBLE_IF_KUNIT static
-#define EXPORT_SYMBOL_IF_KUNIT(symbol)
 #endif
 
 /*

@@ -30,3 +30,8 @@ tcptw-features := \
 	$(call tcptw-have,net/tcp.h,bool *lost_race$(comma) enum skb_drop_reason *drop_reason,TCPTW_HAVE_CHECK_REQ_REASON) \
 	$(call tcptw-have,uapi/linux/snmp.h,LINUX_MIB_PAWS_TW_REJECTED,TCPTW_HAVE_MIB_PAWS_TW) \
 	$(call tcptw-have,uapi/linux/snmp.h,LINUX_MIB_PAWS_OLD_ACK,TCPTW_HAVE_MIB_PAWS_OLD_ACK)
+
+# No <kunit/visibility.h> (5.10): nothing to export to (compat.h).
+ifeq ($(wildcard $(srctree)/include/kunit/visibility.h),)
+tcptw-features += -D'EXPORT_SYMBOL_IF_KUNIT(symbol)=' -DVISIBLE_IF_KUNIT=static
+endif
