@@ -2,29 +2,38 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check-packaging (also part of make check): what an operator does with
-# the packages, on this host, as root.
+# the packages, on each Debian suite of the kernel matrix, in chroots: this
+# host's packages, DKMS tree and /lib/modules are left alone (no dpkg -i here).
 #
 #  1. build tcptw-dkms and tcptw with dpkg-buildpackage -us -uc -b from a
-#     copy of the working tree; lintian must report no error or warning;
-#  2. dpkg -i both with the headers of Debian's 6.1 and 6.12 kernels
-#     present: DKMS must build and install tcptw.ko for each, under
-#     /lib/modules/<kver>/updates/dkms/, signed with DKMS's MOK key;
-#  3. boot each kernel under QEMU with that very .ko and the packaged tool
-#     (tests/vm/packaging.sh): load, report, agree with /proc/net/tcp;
-#  4. new kernel headers (DKMS's header_postinst.d hook) rebuild it; an
-#     upgrade to a newer package version replaces it on every kernel;
-#  5. purge: nothing of tcptw left (dkms status, module files, /usr/src,
-#     conffiles, every file the packages had);
-#  6. make dkms-install / dkms-uninstall, the hand install, likewise;
-#  7. the RPM spec, build-tested (tests/packaging/rpm.sh).
+#     copy of the working tree, on this host (Debian 12); lintian must report
+#     no error or warning; what each .deb ships;
+#  2. per suite of tests/kernels.conf's gating kernels (bullseye: 5.10;
+#     bookworm: 6.1, 6.12; trixie: 6.12-rt and the 7.x of trixie-backports),
+#     a packaging chroot of that suite, cached (tests/packaging/chroot.sh);
+#     a tcptw whose glibc the suite lacks (the host's build on bullseye) is
+#     built again in that chroot, and dpkg must refuse the host's there;
+#  3. in a throwaway overlay of it (tests/packaging/suite.sh): the running
+#     kernel's headers, dpkg -i tcptw-dkms tcptw (DKMS builds, signs,
+#     installs), the next kernel's headers (DKMS's hook builds), each .ko's
+#     vermagic and MOK signature checked, each kernel booted in QEMU with
+#     that .ko and the packaged tool (tests/vm/packaging.sh), purge, nothing
+#     left; on this host's suite also an upgrade through apt from a local
+#     repository and make dkms-install / dkms-uninstall;
+#  4. this host: no tcptw package, DKMS entry or module appeared;
+#  5. the RPM spec, build-tested (tests/packaging/rpm.sh).
 #
-# It refuses to run on a host where tcptw is already installed (it would
-# purge it), and purges what it installed if it stops early. Output: "ok -"
+# Needs root (or sudo): debootstrap, overlay mounts, chroots. Output: "ok -"
 # and "not ok -" lines, then "N passed, N failed"; exit 1 if any failed.
+# Logs in build/packaging/. The suites run side by side (their lines come when
+# all are done); TCPTW_PACKAGING_JOBS=N runs N at a time, 1 one after the other.
 
 # No -e: each step is a test line, and a failed one must not stop the rest.
 set -uo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=SCRIPTDIR/packaging/lib.sh
+source "$(dirname "$0")/packaging/lib.sh"
 cd "$TCPTW_ROOT" || exit 1
 
 me=${0##*/}
@@ -47,86 +56,99 @@ finish() {
 	[ "$failed" -eq 0 ]
 	exit $?
 }
+# fold_lines PREFIX: a sub-test's "ok -" / "not ok -" lines counted as ours.
+fold_lines() {
+	local line ended=1
 
-sudo=()
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) result 0 "$1${line#ok - }" ;;
+		"not ok - "*) result 1 "$1${line#not ok - }" ;;
+		"# "*[0-9]" passed, "*[0-9]" failed") ended=0 ;;
+		*) echo "$line" ;;
+		esac
+	done
+	return $ended
+}
+
 if [ "$(id -u)" -ne 0 ]; then
-	if ! command -v sudo >/dev/null 2>&1; then
-		result 1 "root or sudo available (this test installs packages on the host)"
-		finish
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo --preserve-env=TCPTW_SKIP_DEPS,TCPTW_CACHE,TCPTW_BUILD,TCPTW_PACKAGING_JOBS \
+			"$0" "$@"
 	fi
-	sudo=(sudo)
-fi
-as_root() { "${sudo[@]}" "$@"; }
-
-version=$(sed -n 's/^#define TCPTW_VERSION[[:space:]]*"\(.*\)"$/\1/p' include/tcptw_version.h)
-
-# What of tcptw is on this host: packages, DKMS entries, files.
-tcptw_traces() {
-	dpkg-query -W -f='${db:Status-Status} ${Package}\n' tcptw tcptw-dkms 2>/dev/null |
-		awk '$1 != "not-installed" { print "package " $2 " (" $1 ")" }' || true
-	dkms status -m tcptw 2>/dev/null | sed 's/^/dkms: /' || true
-	find /lib/modules /usr/src /var/lib/dkms /etc/modules-load.d /lib/systemd/system \
-		/usr/sbin /usr/share/man/man8 /usr/share/doc -maxdepth 4 -name 'tcptw*' \
-		2>/dev/null || true
-}
-
-# The files under the directories the packages and DKMS write to, minus
-# what DKMS keeps for itself (its MOK key pair) and depmod's indexes.
-snapshot() {
-	find /lib/modules /usr/src /var/lib/dkms /etc /lib/systemd/system /usr/sbin \
-		/usr/share/man/man8 /usr/share/doc -xdev 2>/dev/null |
-		grep -Ev '^/lib/modules/[^/]+/modules\.[a-z.]+$|^/var/lib/dkms/mok\.(key|pub)$|^/etc/ld\.so\.cache$' |
-		LC_ALL=C sort
-}
-
-installed=0
-cleanup() {
-	if [ $installed -eq 1 ]; then
-		echo "# $me: stopped early: purging tcptw and tcptw-dkms" >&2
-		as_root dpkg --purge tcptw tcptw-dkms >/dev/null 2>&1 || true
-	fi
-}
-trap cleanup EXIT
-
-# --- 0. the host ----------------------------------------------------------------
-scripts/install-deps.sh || { result 1 "scripts/install-deps.sh installs what the test needs"; finish; }
-traces=$(tcptw_traces)
-if [ -n "$traces" ]; then
-	result 1 "no tcptw on this host before the test (purge it first: apt purge tcptw tcptw-dkms; make dkms-uninstall)" "$traces"
+	result 1 "root or sudo available (chroots, overlay mounts)"
 	finish
 fi
-result 0 "no tcptw on this host before the test"
+start=$(date +%s)
+# elapsed WHAT: a "# ... s" line, how long the run has taken so far.
+elapsed() { echo "# $me: $1 after $(($(date +%s) - start)) s"; }
+version=$(sed -n 's/^#define TCPTW_VERSION[[:space:]]*"\(.*\)"$/\1/p' include/tcptw_version.h)
+host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 
-declare -A kenv=()
-kvers=()
-for flavor in 6.1 6.12; do
-	if env=$(tests/qemu/kernel.sh "$flavor"); then
-		eval "$env"
-		kenv[$KVER]=$env
-		kvers+=("$KVER")
-		result 0 "kernel $flavor ($KVER): headers installed, image cached"
+# What of tcptw is on this host: packages, DKMS entries, module files, sources.
+host_traces() {
+	dpkg-query -W -f='${db:Status-Status} ${Package} ${Version}\n' tcptw tcptw-dkms 2>/dev/null |
+		awk '$1 != "not-installed"' || true
+	ls -d /var/lib/dkms/tcptw /usr/src/tcptw-* /lib/modules/*/updates/dkms/tcptw* 2>/dev/null || true
+}
+
+# --- 0. this host ------------------------------------------------------------------
+scripts/install-deps.sh || { result 1 "scripts/install-deps.sh installs what the test needs"; finish; }
+host_before=$(host_traces)
+suite_pids=()
+# On the way out: the overlay of a build in progress, suites still running
+# (each unmounts its own overlay on TERM).
+on_exit() {
+	overlay_down
+	[ ${#suite_pids[@]} -eq 0 ] || kill -TERM "${suite_pids[@]}" 2>/dev/null
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+# A run that was killed may have left its overlays mounted.
+overlay_umount_under "$out"
+rm -rf --one-file-system "$out"
+mkdir -p "$out/kernels"
+
+# --- 1. the kernels, per suite -------------------------------------------------------
+# Gating kernels of the matrix, grouped by Debian suite (a backports kernel with
+# its base suite), the suite's own kernels first: the first is "running".
+suites=()
+declare -A main_envs=() bpo_envs=()
+host_kvers=()
+for flavor in $(tests/qemu/kernels.sh list gating); do
+	SUITE='' BUILD=''
+	eval "$(tests/qemu/kernels.sh show "$flavor")"
+	s=${SUITE%-backports}
+	build=$BUILD
+	env=$out/kernels/$flavor.env
+	if tests/qemu/kernel.sh "$flavor" >"$env" 2>"$out/kernels/$flavor.log"; then
+		KVER=''
+		# shellcheck disable=SC1090 # kernel.sh's output
+		. "$env"
+		result 0 "kernel $flavor ($KVER, $SUITE): image cached"
 	else
-		result 1 "kernel $flavor: headers installed, image cached (tests/qemu/kernel.sh $flavor)"
+		result 1 "kernel $flavor: image cached (tests/qemu/kernel.sh $flavor)" \
+			"$(tail -n 20 "$out/kernels/$flavor.log")"
+		continue
+	fi
+	[ "$build" != host ] || host_kvers+=("$KVER")
+	[[ " ${suites[*]} " == *" $s "* ]] || suites+=("$s")
+	if [ "$SUITE" = "$s" ]; then
+		main_envs[$s]+=" $env"
+	else
+		bpo_envs[$s]+=" $env"
 	fi
 done
-[ ${#kvers[@]} -gt 0 ] || finish
+[ ${#suites[@]} -gt 0 ] || finish
 
-# depmod's indexes that exist now: DKMS's depmod adds some to a kernel that
-# has only its headers here; they are removed again at the end.
-indexes_before=$(ls -d /lib/modules/*/modules.* 2>/dev/null | LC_ALL=C sort || true)
-rm -rf "$out"
-mkdir -p "$out"
-snapshot >"$out/before.list"
-
-# --- 1. build ---------------------------------------------------------------------
-# build_debs DIR VERSION: the .debs of the working tree (tracked files and
-# untracked, not ignored ones) with VERSION everywhere; the build log is
-# DIR/build.log.
+# --- 2. the .debs, built here -----------------------------------------------------------
+# build_debs DIR VERSION [DEB_BUILD_OPTIONS]: the .debs of the working tree with
+# VERSION everywhere; the build log is DIR/build.log.
 build_debs() {
-	local dir=$1 v=$2 src=$1/tcptw-$2
+	local dir=$1 v=$2 opts=${3:-} src=$1/tcptw-$2
 
-	mkdir -p "$src"
-	git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$src"
+	copy_tree "$src"
 	if [ "$v" != "$version" ]; then
 		sed -i "s/^\(#define TCPTW_VERSION[[:space:]]*\)\".*\"$/\1\"$v\"/" \
 			"$src/include/tcptw_version.h"
@@ -139,13 +161,14 @@ build_debs() {
 		} >"$src/debian/changelog.new"
 		mv "$src/debian/changelog.new" "$src/debian/changelog"
 	fi
-	(cd "$src" && dpkg-checkbuilddeps && dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1
+	(cd "$src" && dpkg-checkbuilddeps &&
+		DEB_BUILD_OPTIONS=$opts dpkg-buildpackage -us -uc -b) >"$dir/build.log" 2>&1
 }
 
 if build_debs "$out/deb" "$version"; then
-	result 0 "dpkg-buildpackage -us -uc -b builds tcptw-dkms and tcptw $version"
+	result 0 "dpkg-buildpackage -us -uc -b builds tcptw-dkms and tcptw $version ($host_suite)"
 else
-	result 1 "dpkg-buildpackage -us -uc -b builds tcptw-dkms and tcptw $version" \
+	result 1 "dpkg-buildpackage -us -uc -b builds tcptw-dkms and tcptw $version ($host_suite)" \
 		"$(tail -n 30 "$out/deb/build.log")"
 	finish
 fi
@@ -183,218 +206,123 @@ kunit=$(contents "$deb_dkms" | grep -E 'kunit|_test\.c' || true)
 result $? "tcptw-dkms ships the module source in $srcdir, without the KUnit suites" \
 	"missing: $missing; KUnit: $kunit"
 
-# --- 2. install -----------------------------------------------------------------
-installed=1
-if as_root dpkg -i "$deb_dkms" "$deb_tool" >"$out/install.log" 2>&1; then
-	result 0 "dpkg -i tcptw-dkms tcptw"
+# The upgrade that the host's suite gets, from a flat repository.
+upgrade=$version+pkgtest1
+repo=$out/repo
+if build_debs "$out/upgrade" "$upgrade" nocheck; then
+	mkdir -p "$repo"
+	cp "$out/upgrade"/*.deb "$repo/"
+	(cd "$repo" && apt-ftparchive packages . >Packages &&
+		apt-ftparchive release . >Release.new && mv Release.new Release)
+	result $? "an upgrade, $upgrade, builds into a local apt repository"
 else
-	result 1 "dpkg -i tcptw-dkms tcptw" "$(tail -n 30 "$out/install.log")"
-	finish
+	result 1 "an upgrade, $upgrade, builds" "$(tail -n 30 "$out/upgrade/build.log")"
+	repo=
 fi
-sed -n 's/^\(Building for .*\)/# dkms: \1/p' "$out/install.log"
-dpkg-query -L tcptw tcptw-dkms | LC_ALL=C sort -u >"$out/package-files.list"
 
-# module_file KVER: the DKMS-installed tcptw.ko (maybe compressed) of KVER.
-module_file() {
-	ls /lib/modules/"$1"/updates/dkms/tcptw.ko* 2>/dev/null | head -n 1
-}
-
-# check_installed KVER VERSION WHAT: DKMS has built and installed VERSION for
-# KVER, depmod knows it, vermagic and version are right, DKMS signed it.
-check_installed() {
-	local k=$1 v=$2 what=$3 st f info signer cn
-
-	st=$(dkms status -m tcptw -v "$v" -k "$k" 2>&1)
-	[[ "$st" == *": installed"* ]]
-	result $? "$k: $what: dkms status says installed" "$st"
-	f=$(module_file "$k")
-	[ -n "$f" ]
-	result $? "$k: $what: tcptw.ko under /lib/modules/$k/updates/dkms/ (${f##*/})"
-	[ -n "$f" ] || return 0
-	info="$(modinfo -F vermagic "$f" | cut -d' ' -f1) $(modinfo -F version "$f")"
-	[ "$info" = "$k $v" ]
-	result $? "$k: $what: vermagic and version are '$k $v'" "got: $info"
-	[ "$(modinfo -k "$k" -F filename tcptw 2>&1)" = "$f" ]
-	result $? "$k: $what: depmod resolves 'tcptw' to it (modprobe tcptw finds it)"
-	signer=$(modinfo -F signer "$f")
-	cn=$(openssl x509 -inform DER -in /var/lib/dkms/mok.pub -noout -subject 2>/dev/null |
-		sed -n 's/.*CN *= *//p')
-	[ -n "$signer" ] && [ "$signer" = "$cn" ]
-	result $? "$k: $what: signed with DKMS's MOK key (/var/lib/dkms/mok.pub, '$cn')" \
-		"signer: '$signer'"
-}
-
-for k in "${kvers[@]}"; do
-	check_installed "$k" "$version" "installed by the package"
-done
-out_tool=$(/usr/sbin/tcptw --version 2>&1)
-[[ "$out_tool" == "tcptw $version "* ]]
-result $? "/usr/sbin/tcptw --version on the host: $out_tool"
-out_tool=$(/usr/sbin/tcptw 2>&1)
-st=$?
-[ $st -eq 3 ] && [[ "$out_tool" == *"module is not loaded"* ]] || [ -e /proc/tcptw ]
-result $? "/usr/sbin/tcptw on the host (no module here): exit 3, 'module is not loaded'" "$out_tool"
-
-# make dkms-install refuses to touch a packaged tree.
-st=0
-msg=$(make --no-print-directory dkms-install KVERS="${kvers[0]}" 2>&1) || st=$?
-[ $st -ne 0 ] && [[ "$msg" == *"belongs to a package"* ]] &&
-	[[ "$(dkms status -m tcptw -v "$version" -k "${kvers[0]}")" == *": installed"* ]]
-result $? "make dkms-install refuses while tcptw-dkms is installed, and changes nothing" "$msg"
-
-# --- 3. boot each kernel with the DKMS-built module and the packaged tool ----------
 if build_vm_programs "$out/vm-bin" >"$out/vm-bin.log" 2>&1; then
 	result 0 "static test programs for the VM build"
 else
 	result 1 "static test programs for the VM build" "$(tail -n 20 "$out/vm-bin.log")"
 fi
-for k in "${kvers[@]}"; do
-	eval "${kenv[$k]}"
-	f=$(module_file "$k")
-	ov=$out/vm-$k
-	rm -rf "$ov"
-	mkdir -p "$ov/bin"
-	case $f in
-	*.xz) xz -dc "$f" >"$ov/tcptw.ko" ;;
-	*.zst) zstd -dcq "$f" >"$ov/tcptw.ko" ;;
-	*.gz) gzip -dc "$f" >"$ov/tcptw.ko" ;;
-	*) cp "$f" "$ov/tcptw.ko" ;;
-	esac
-	cp "$out/vm-bin/tcptw-traffic" "$out/vm-bin/tcptw-verify" "$ov/bin/"
-	cp tests/vm/packaging.sh "$ov/test.sh"
-	cp tests/vm/tap.sh "$ov/tap.sh"
-	cp /lib/systemd/system/tcptw-prometheus.service /etc/modules-load.d/tcptw.conf "$ov/"
-	overlay_add_dynamic "$ov" /usr/sbin/tcptw
-	result $? "$k: the packaged /usr/sbin/tcptw and its libraries copied into the VM"
-	st=0
-	tests/qemu/vm.sh --kernel "$VMLINUZ" --overlay "$ov" --log "$out/console-$k.log" \
-		--timeout 600 --quiet --append "TCPTW_WANT_VERSION=$version" \
-		2>"$out/vm-$k.stderr" || st=$?
-	while IFS= read -r line; do
-		case "$line" in
-		"ok "*) result 0 "$k VM: ${line#ok * - }" ;;
-		"not ok "*) result 1 "$k VM: ${line#not ok * - }" ;;
-		"# "*) echo "$line" ;;
-		esac
-	done < <(tr -d '\r' <"$out/console-$k.log" | sed -n '/^TCPTW-VM: exit/q;p')
-	grep -q '^# [0-9]* tests, [0-9]* failed' "$out/console-$k.log"
-	result $? "$k VM: ran to its end (console in $out/console-$k.log)"
-	# 0 or 1 (failed test lines, counted above); else a timeout, a crash or
-	# an Oops, BUG, WARNING on the console (tests/qemu/vm.sh).
-	[ $st -le 1 ]
-	result $? "$k VM: ended normally, no kernel problem report (vm.sh status $st)" \
-		"$(cat "$out/vm-$k.stderr")"
-done
 
-# --- 4. new headers, then an upgrade ----------------------------------------------
-# What apt runs when a kernel's headers are installed: DKMS's hook rebuilds.
-k=${kvers[-1]}
-as_root dkms remove -m tcptw -v "$version" -k "$k" >"$out/hook.log" 2>&1 || true
-[ -z "$(module_file "$k")" ]
-result $? "$k: dkms remove -k takes the module away (as if the headers were new)"
-as_root /etc/kernel/header_postinst.d/dkms "$k" >>"$out/hook.log" 2>&1 || true
-check_installed "$k" "$version" "rebuilt by /etc/kernel/header_postinst.d/dkms"
+elapsed "the .debs"
 
-# The upgrade comes as a fleet gets it: apt, from a flat repository (here
-# file:, with its own sources and lists, leaving the host's apt state alone).
-upgrade=$version+pkgtest1
-if build_debs "$out/upgrade" "$upgrade"; then
-	result 0 "an upgrade, $upgrade, builds"
-	repo=$out/repo
-	mkdir -p "$repo" "$out/apt/lists/partial"
-	cp "$out/upgrade"/*.deb "$repo/"
-	(cd "$repo" && apt-ftparchive packages . >Packages &&
-		apt-ftparchive release . >Release.new && mv Release.new Release)
-	echo "deb [trusted=yes] file:$repo ./" >"$out/apt/sources.list"
-	apt_opts=(-q -y -o Dir::Etc::sourcelist="$out/apt/sources.list"
-		  -o Dir::Etc::sourceparts=- -o Dir::State::Lists="$out/apt/lists"
-		  -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-		  -o APT::Sandbox::User=root -o Dpkg::Use-Pty=0)
-	if as_root apt-get "${apt_opts[@]}" update >"$out/upgrade.log" 2>&1 &&
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" \
-			--no-install-recommends install tcptw-dkms tcptw >>"$out/upgrade.log" 2>&1; then
-		result 0 "apt-get install from a local repository upgrades to $upgrade"
+# --- 3. per suite: its packaging chroot, the tool it can run, the test ------------------
+libc_needed=$(dpkg-deb -f "$deb_tool" Depends | grep -o 'libc6 (>= [^)]*)' | sed 's/.*>= //; s/)//')
+declare -A base_of=() tool_of=() refused_of=()
+for s in "${suites[@]}"; do
+	# shellcheck disable=SC2086 # env files, one a word
+	if base=$(tests/packaging/chroot.sh "$s" ${main_envs[$s]:-} ${bpo_envs[$s]:-} \
+		2>"$out/chroot-$s.log"); then
+		base_of[$s]=$base
+		result 0 "$s: packaging chroot (dkms, the kernels' images and compilers) at $base"
 	else
-		result 1 "apt-get install from a local repository upgrades to $upgrade" \
-			"$(tail -n 30 "$out/upgrade.log")"
+		result 1 "$s: packaging chroot (tests/packaging/chroot.sh $s)" \
+			"$(tail -n 20 "$out/chroot-$s.log")"
+		continue
 	fi
-	for k in "${kvers[@]}"; do
-		check_installed "$k" "$upgrade" "after the upgrade"
-	done
-	left=$(dkms status -m tcptw -v "$version" 2>&1; ls -d "/usr/src/tcptw-$version" 2>/dev/null || true)
-	[ -z "$left" ]
-	result $? "the upgrade removed $version from DKMS and /usr/src" "$left"
-	dpkg-query -L tcptw tcptw-dkms | LC_ALL=C sort -u >>"$out/package-files.list"
-else
-	result 1 "an upgrade, $upgrade, builds" "$(tail -n 30 "$out/upgrade/build.log")"
-fi
-
-# --- 5. purge -----------------------------------------------------------------------
-if as_root dpkg --purge tcptw tcptw-dkms >"$out/purge.log" 2>&1; then
-	installed=0
-	result 0 "dpkg --purge tcptw tcptw-dkms"
-else
-	result 1 "dpkg --purge tcptw tcptw-dkms" "$(tail -n 30 "$out/purge.log")"
-fi
-
-# assert_clean WHAT: nothing of tcptw on the host, and no file that was not
-# there before the test (depmod indexes and DKMS's MOK key aside).
-assert_clean() {
-	local what=$1 traces left new k
-
-	traces=$(tcptw_traces)
-	[ -z "$traces" ]
-	result $? "$what: no package, DKMS entry or file named tcptw left" "$traces"
-	left=$(while IFS= read -r f; do
-		[ -d "$f" ] || [ ! -e "$f" ] || echo "$f"
-	done <"$out/package-files.list")
-	[ -z "$left" ]
-	result $? "$what: none of the packages' files is left" "$left"
-	new=$(snapshot | LC_ALL=C comm -13 "$out/before.list" -)
-	[ -z "$new" ]
-	result $? "$what: no file or directory that was not there before" "$new"
-	for k in "${kvers[@]}"; do
-		! modinfo -k "$k" tcptw >/dev/null 2>&1
-		result $? "$what: $k: depmod no longer knows tcptw"
-	done
-}
-: >>"$out/package-files.list"
-assert_clean "after purge"
-
-# --- 6. the hand install ------------------------------------------------------------
-src=$out/deb/tcptw-$version
-if (cd "$src" && as_root make --no-print-directory dkms-install KVERS="${kvers[*]}") \
-	>"$out/dkms-install.log" 2>&1; then
-	result 0 "make dkms-install KVERS=\"${kvers[*]}\""
-else
-	result 1 "make dkms-install KVERS=\"${kvers[*]}\"" "$(tail -n 30 "$out/dkms-install.log")"
-fi
-for k in "${kvers[@]}"; do
-	check_installed "$k" "$version" "make dkms-install"
+	tool_of[$s]=$deb_tool
+	libc=$(dpkg-query --admindir="$base/var/lib/dpkg" -W -f='${Version}' libc6)
+	if [ -z "$libc_needed" ] || dpkg --compare-versions "$libc" ge "$libc_needed"; then
+		continue
+	fi
+	# The host's tcptw needs a newer glibc than the suite has: build it there.
+	echo "# $s: glibc $libc, the $host_suite-built tcptw needs $libc_needed: building tcptw in $s"
+	refused_of[$s]=$deb_tool
+	b=$out/build-$s
+	st=1
+	if overlay_up "$base" "$b" 2>"$b.log"; then
+		copy_tree "$pkg_root/srv/pkgtest/tcptw-$version"
+		in_chroot sh -c 'cd /srv/pkgtest/tcptw-$1 && dpkg-checkbuilddeps && dpkg-buildpackage -us -uc -b' \
+			sh "$version" >"$b.log" 2>&1 &&
+			mkdir -p "$out/deb-$s" &&
+			cp "$pkg_root/srv/pkgtest/tcptw_${version}_$arch.deb" "$out/deb-$s/" && st=0
+	fi
+	overlay_down
+	if [ $st -eq 0 ]; then
+		tool_of[$s]=$out/deb-$s/tcptw_${version}_$arch.deb
+		result 0 "$s: dpkg-buildpackage in the $s chroot builds tcptw $version for its glibc"
+	else
+		result 1 "$s: dpkg-buildpackage in the $s chroot builds tcptw $version for its glibc" \
+			"$(tail -n 30 "$b.log")"
+	fi
 done
-if (cd "$src" && as_root make --no-print-directory dkms-uninstall) >"$out/dkms-uninstall.log" 2>&1; then
-	result 0 "make dkms-uninstall"
+
+elapsed "the packaging chroots"
+
+# run_suite SUITE: tests/packaging/suite.sh with what that suite gets (exec: called in a subshell).
+run_suite() {
+	local s=$1 args=()
+
+	args=(--suite "$s" --base "${base_of[$s]}" --out "$out/$s" --version "$version"
+	      --debs "$deb_dkms ${tool_of[$s]}" --vm-bin "$out/vm-bin")
+	[ -z "${refused_of[$s]:-}" ] || args+=(--refused "${refused_of[$s]}")
+	if [ "$s" = "$host_suite" ]; then
+		[ -z "$repo" ] || args+=(--upgrade "$repo=$upgrade")
+		args+=(--hand "$out/deb/tcptw-$version")
+	fi
+	# shellcheck disable=SC2086 # env files, one a word
+	exec tests/packaging/suite.sh "${args[@]}" ${main_envs[$s]:-} ${bpo_envs[$s]:-}
+}
+jobs=${TCPTW_PACKAGING_JOBS:-${#suites[@]}}
+if [ "$jobs" -le 1 ]; then
+	for s in "${suites[@]}"; do
+		[ -n "${base_of[$s]:-}" ] || continue
+		fold_lines "" < <(run_suite "$s" 2>"$out/suite-$s.err")
+		result $? "$s: tests/packaging/suite.sh ran to its end" "$(tail -n 20 "$out/suite-$s.err")"
+		elapsed "$s"
+	done
 else
-	result 1 "make dkms-uninstall" "$(tail -n 30 "$out/dkms-uninstall.log")"
+	# Suites side by side, their lines shown when all are done, in order.
+	n=0
+	for s in "${suites[@]}"; do
+		[ -n "${base_of[$s]:-}" ] || continue
+		run_suite "$s" >"$out/suite-$s.out" 2>"$out/suite-$s.err" &
+		suite_pids+=($!)
+		n=$((n + 1))
+		[ $n -lt "$jobs" ] || { wait -n; n=$((n - 1)); }
+	done
+	wait
+	suite_pids=()
+	for s in "${suites[@]}"; do
+		[ -n "${base_of[$s]:-}" ] || continue
+		fold_lines "" <"$out/suite-$s.out"
+		result $? "$s: tests/packaging/suite.sh ran to its end" "$(tail -n 20 "$out/suite-$s.err")"
+	done
 fi
-: >"$out/package-files.list"
-assert_clean "after make dkms-uninstall"
 
-# Back to the host as it was: depmod indexes DKMS added to header-only kernels.
-indexes_now=$(ls -d /lib/modules/*/modules.* 2>/dev/null | LC_ALL=C sort || true)
-added=$(LC_ALL=C comm -13 <(printf '%s\n' "$indexes_before") <(printf '%s\n' "$indexes_now"))
-[ -z "$added" ] || as_root rm -f $added
+# --- 4. this host --------------------------------------------------------------------------
+host_after=$(host_traces)
+[ "$host_after" = "$host_before" ]
+result $? "this host: no tcptw package, DKMS entry or module file came or went" \
+	"before: $host_before; after: $host_after"
 
-# --- 7. RPM ---------------------------------------------------------------------------
-rpm_end=1
-while IFS= read -r line; do
-	case "$line" in
-	"ok "*) result 0 "rpm: ${line#ok - }" ;;
-	"not ok "*) result 1 "rpm: ${line#not ok - }" ;;
-	"# "*[0-9]" passed, "*) rpm_end=0 ;;
-	*) echo "$line" ;;
-	esac
-done < <(tests/packaging/rpm.sh "$out/rpm" "${kvers[@]}" 2>&1)
-result $rpm_end "rpm: tests/packaging/rpm.sh ran to its end"
+# --- 5. RPM ---------------------------------------------------------------------------------
+if [ ${#host_kvers[@]} -gt 0 ]; then
+	fold_lines "rpm: " < <(tests/packaging/rpm.sh "$out/rpm" "${host_kvers[@]}" 2>&1)
+	result $? "rpm: tests/packaging/rpm.sh ran to its end"
+fi
 
+elapsed "everything"
 finish

@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run as /test.sh inside the VM by tests/packaging.sh: what the packages
-# installed on the host, booted. /tcptw.ko is the module DKMS built for this
-# kernel, /usr/sbin/tcptw the tool from the tcptw package (with its shared
-# libraries), /tcptw-prometheus.service and /tcptw.conf the package's unit
-# and modules-load.d file. TCPTW_WANT_VERSION comes on the kernel command line.
+# Run as /test.sh inside the VM by tests/packaging/suite.sh: what the packages
+# installed in a Debian suite's chroot, booted. /tcptw.ko is the module DKMS
+# built and signed there for this kernel, /usr/sbin/tcptw the tool from the
+# tcptw package (with that suite's shared libraries), /tcptw-prometheus.service
+# and /tcptw.conf the package's unit and modules-load.d file.
+# TCPTW_WANT_VERSION comes on the kernel command line.
 # Prints "ok N - ..." / "not ok N - ..." lines; exits 1 if any failed.
 
 set -u
