@@ -16,8 +16,9 @@
 # After the tool tests, tests/lint.sh (make lint): checkpatch --strict,
 # sparse, the tool's -Wextra build and cppcheck.
 #
-# Last, tests/packaging.sh (make check-packaging): the .debs built, installed
-# here through DKMS for both kernels, booted, upgraded and purged; the RPM
+# Last, tests/packaging.sh (make check-packaging): the .debs built, then
+# installed through DKMS, booted with two kernels each, upgraded and purged in
+# chroots of bookworm, trixie and bullseye (never on this host); the RPM
 # build-tested.
 #
 # TCPTW_KERNELS="6.1 debug debug-7" picks kernels (sid: make check-sid, the
