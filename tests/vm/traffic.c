@@ -1903,45 +1903,69 @@ static void report_same_sport(struct paws_report *rep, unsigned short sport, lon
  * pure duplicate ACKs, so a byte of data with an old TSval is rejected whatever its sequence
  * number.  The server socket rejects it: PAWSEstab.
  */
+/*
+ * An established connection on opt->addr:opt->port, timestamps on, one byte passed each
+ * way, its SYN-ACK sniffed: after it the server's rcv_nxt is the client ISN + 2
+ * (synack.ack + 1) and its snd_una the server ISN + 2 (synack.seq + 2).
+ */
+struct paws_conn {
+	union sockaddr_any server;
+	int lfd, client, srv;
+	struct seen synack;
+};
+
+static void paws_conn_open(const struct options *opt, struct paws_conn *c)
+{
+	union sockaddr_any src = opt->addr;
+	int family, sniff;
+
+	c->server = with_port(&opt->addr, opt->port);
+	family = c->server.sa.sa_family;
+	c->lfd = listen_on(&c->server, NULL);
+	sniff = raw_tcp_socket(family);
+	c->client = open_client(&src, &c->server, NULL);
+	wait_connected(c->client);
+	c->srv = accept_conn(c->lfd);
+	sniff_segment(sniff, family, opt->port, local_port(c->client), TH_SYN | TH_ACK,
+		      &c->synack, "SYN-ACK");
+	close_fd(sniff);
+	check_timestamps(c->srv);
+	pass_byte(c->client, c->srv);
+	pass_byte(c->srv, c->client);
+}
+
+/* @seg, from the client with an old TSval, @count times; the report; then the close. */
+static void paws_conn_refuse(const struct options *opt, struct paws_report *rep,
+			     struct paws_conn *c, struct segment *seg)
+{
+	seg->src = local_endpoint(c->client);
+	seg->dst = c->server;
+	seg->ack = c->synack.seq + 2;
+	seg->tsval = current_tsval(c->client) - PAWS_BEHIND;
+	seg->tsecr = current_tsval(c->srv);
+	send_segments(seg, opt->count);
+	loopback_barrier();
+	wait_state(c->srv, TCP_ESTABLISHED, "paws server");
+
+	rep->peer = seg->src;
+	rep->lport = opt->port;
+	report_same_sport(rep, sa_port(&seg->src), opt->count);
+	abort_fd(c->client);
+	abort_fd(c->srv);
+	close_fd(c->lfd);
+}
+
 static void paws_estab(const struct options *opt, struct paws_report *rep)
 {
-	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
-	int family = server.sa.sa_family;
-	int lfd = listen_on(&server, NULL);
-	int sniff = raw_tcp_socket(family);
-	int client, srv;
+	struct paws_conn c;
 	struct segment seg;
-	struct seen synack;
 
-	client = open_client(&src, &server, NULL);
-	wait_connected(client);
-	srv = accept_conn(lfd);
-	sniff_segment(sniff, family, opt->port, local_port(client), TH_SYN | TH_ACK, &synack,
-		      "SYN-ACK");
-	close_fd(sniff);
-	check_timestamps(srv);
-	pass_byte(client, srv);
-	pass_byte(srv, client);
-
-	/* The server has received one byte after the SYN, so rcv_nxt = client ISN + 2. */
+	paws_conn_open(opt, &c);
 	memset(&seg, 0, sizeof(seg));
-	seg.src = local_endpoint(client);
-	seg.dst = server;
 	seg.flags = TH_ACK | TH_PUSH;
-	seg.seq = synack.ack + 1 + OTHER_INCARNATION;
-	seg.ack = synack.seq + 2;
-	seg.tsval = current_tsval(client) - PAWS_BEHIND;
-	seg.tsecr = current_tsval(srv);
+	seg.seq = c.synack.ack + 1 + OTHER_INCARNATION;
 	seg.payload = 1;
-	send_segments(&seg, opt->count);
-	loopback_barrier();
-
-	rep->peer = seg.src;
-	rep->lport = opt->port;
-	report_same_sport(rep, sa_port(&seg.src), opt->count);
-	abort_fd(client);
-	abort_fd(srv);
-	close_fd(lfd);
+	paws_conn_refuse(opt, rep, &c, &seg);
 }
 
 /*
@@ -2211,47 +2235,15 @@ static void paws_estab_syn(const struct options *opt, struct paws_report *rep)
  */
 static void paws_old_ack(const struct options *opt, struct paws_report *rep)
 {
-	union sockaddr_any server = with_port(&opt->addr, opt->port), src = opt->addr;
-	int family = server.sa.sa_family;
-	int lfd = listen_on(&server, NULL);
-	int sniff = raw_tcp_socket(family);
-	int client, srv;
+	struct paws_conn c;
 	struct segment seg;
-	struct seen synack;
 
-	client = open_client(&src, &server, NULL);
-	wait_connected(client);
-	srv = accept_conn(lfd);
-	sniff_segment(sniff, family, opt->port, local_port(client), TH_SYN | TH_ACK, &synack,
-		      "SYN-ACK");
-	close_fd(sniff);
-	check_timestamps(srv);
-	pass_byte(client, srv);
-	pass_byte(srv, client);
-
-	/*
-	 * The server has received one byte after the SYN (rcv_nxt = client ISN + 2, and
-	 * synack.ack = client ISN + 1) and sent one, acknowledged (snd_una = server ISN + 2).
-	 * The ACK repeats the one that carried that byte: sequence rcv_nxt - 1, no data.
-	 */
+	paws_conn_open(opt, &c);
+	/* The ACK repeats the one that carried the client's byte: rcv_nxt - 1, no data. */
 	memset(&seg, 0, sizeof(seg));
-	seg.src = local_endpoint(client);
-	seg.dst = server;
 	seg.flags = TH_ACK;
-	seg.seq = synack.ack;
-	seg.ack = synack.seq + 2;
-	seg.tsval = current_tsval(client) - PAWS_BEHIND;
-	seg.tsecr = current_tsval(srv);
-	send_segments(&seg, opt->count);
-	loopback_barrier();
-	wait_state(srv, TCP_ESTABLISHED, "paws old_ack server");
-
-	rep->peer = seg.src;
-	rep->lport = opt->port;
-	report_same_sport(rep, sa_port(&seg.src), opt->count);
-	abort_fd(client);
-	abort_fd(srv);
-	close_fd(lfd);
+	seg.seq = c.synack.ack;
+	paws_conn_refuse(opt, rep, &c, &seg);
 }
 
 /* /proc/net/tcp{,6} prints addresses as the hex of their 32-bit words in host order. */
