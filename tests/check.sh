@@ -6,9 +6,10 @@
 # kernel's own suite where its headers need it), boot the kernel under QEMU
 # TCG and run tests/vm/scenario.sh there (with tests/vm/nat.sh, the host's
 # nft and the netfilter modules), then tests/vm/badinput.sh and isolation.sh;
-# then the same on two debug kernels (KASAN, lockdep, kmemleak) built from
-# Debian's linux-source-6.1 and the newest linux-source-7.x, preceded by the
-# KUnit suites; the 6.1 one is followed by tests/vm/stress.sh. Prints every
+# then the same on a debug kernel (KASAN, lockdep, kmemleak) built from
+# Debian's linux-source-6.1, preceded by the KUnit suites and followed by
+# tests/vm/stress.sh; and the KUnit suites on a second debug kernel built
+# from the newest linux-source-7.x. Prints every
 # test line and ends with "N passed, N failed"; exits 1 if any failed. What
 # each kernel proved goes to the README's table of supported kernels
 # (tests/kernel-matrix.sh).
@@ -98,8 +99,9 @@ check_kernel() {
 	debug) provider=(tests/qemu/debug-kernel.sh 6.1) ;;
 	debug-7)
 		provider=(tests/qemu/debug-kernel.sh 7)
-		# Stress (reloads under churn) runs on the 6.1 one: time.
-		[ "$parts" != all ] || parts=checks
+		# The KUnit suites under KASAN, lockdep and kmemleak; the VM
+		# scenarios and the stress run go on the 6.1 one (time).
+		[ "$parts" != all ] || parts=kunit
 		;;
 	esac
 	if ! kernel_env=$("${provider[@]}"); then
