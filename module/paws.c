@@ -259,10 +259,10 @@ static void tcptw_paws_log_add(struct tcptw_paws_net *pn,
 		pn->log_count++;
 }
 
-/* Whether the free list should be refilled; under pn->lock. */
-static bool tcptw_paws_wants_rows(const struct tcptw_paws_net *pn)
+/* Whether the free list is below @level and paws_max leaves room; locked. */
+static bool tcptw_paws_below(const struct tcptw_paws_net *pn, u32 level)
 {
-	return !pn->dead && pn->nr_free < TCPTW_PAWS_LOW &&
+	return !pn->dead && pn->nr_free < level &&
 	       pn->nr + pn->nr_free < READ_ONCE(tcptw_paws_max);
 }
 
@@ -327,7 +327,7 @@ void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev,
 	row->last = now;
 	pn->totals[ev->path]++;
 	tcptw_paws_log_add(pn, ev, now);
-	refill = tcptw_paws_wants_rows(pn);
+	refill = tcptw_paws_below(pn, TCPTW_PAWS_LOW);
 	raw_spin_unlock_irqrestore(&pn->lock, flags);
 	/* queue_work() takes only raw locks: fine in any of our contexts. */
 	if (refill)
@@ -346,15 +346,12 @@ static void tcptw_paws_fill(struct tcptw_paws_net *pn)
 		if (!e)
 			return;
 		raw_spin_lock_irqsave(&pn->lock, flags);
-		more = !pn->dead && pn->nr_free < TCPTW_PAWS_SPARE &&
-		       pn->nr + pn->nr_free < READ_ONCE(tcptw_paws_max);
-		if (more) {
+		if (tcptw_paws_below(pn, TCPTW_PAWS_SPARE)) {
 			hlist_add_head(&e->node, &pn->free);
 			pn->nr_free++;
 			e = NULL;
-			more = pn->nr_free < TCPTW_PAWS_SPARE &&
-			       pn->nr + pn->nr_free < READ_ONCE(tcptw_paws_max);
 		}
+		more = tcptw_paws_below(pn, TCPTW_PAWS_SPARE);
 		raw_spin_unlock_irqrestore(&pn->lock, flags);
 		kfree(e);
 	}

@@ -43,7 +43,6 @@ static const s8 tcptw_paws_col_path[TCPTW_NR_PAWS_COLS] = {
 	[TCPTW_COL_P_SYN_SENT]	= TCPTW_PAWS_SYN_SENT,
 	[TCPTW_COL_P_SYN_RECV]	= TCPTW_PAWS_SYN_RECV,
 	[TCPTW_COL_P_TW]	= TCPTW_PAWS_TW,
-	[TCPTW_COL_P_OLD_ACK]	= TCPTW_PAWS_OLD_ACK,
 };
 
 /* The TCP state each state column counts; 0 for columns that are not one. */
@@ -131,13 +130,13 @@ static int tcptw_report_merge_paws(struct tcptw_report *report)
 
 	for (i = 0; i < snap->nr; i++) {
 		const struct tcptw_paws_row *row = &snap->rows[i];
+		u64 rejects = tcptw_paws_row_rejects(row);
 
 		/* Old ACKs alone are not rejects: no peer row for them. */
-		if (!tcptw_paws_row_rejects(row))
+		if (!rejects)
 			continue;
 		err = tcptw_peer_table_add_paws(&report->table, &row->peer,
-						tcptw_paws_row_rejects(row),
-						tcptw_paws_row_nat(row));
+						rejects, tcptw_paws_row_nat(row));
 		if (err)
 			return err;
 	}
