@@ -93,7 +93,10 @@
  * ehash_buckets     buckets in the established hash that was walked.
  * sockets           sockets walked in this namespace, of every kind.
  * peers             rows in the peer table, "other" not included.
- * peers_max         the cap on rows (module parameter max_peers) in force.
+ * peers_max         the cap on rows in force: the module parameter max_peers,
+ *                   or, when the reader's memory cgroup refused the table
+ *                   more room, the rows it had then (fewer than max_peers;
+ *                   the rest is summed into "other" as with the parameter).
  * walk_us           microseconds the walk took.
  * peers_truncated   written only when the cap left sockets without a row:
  *                   how many sockets were summed into the "other" row

@@ -23,7 +23,6 @@
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/ip.h>
@@ -38,6 +37,9 @@
 /* Free rows kept ready per namespace, and the level that asks for more. */
 #define TCPTW_PAWS_SPARE	64
 #define TCPTW_PAWS_LOW		32
+/* Rows a snapshot copies per hold of the lock; restarts after resets. */
+#define TCPTW_PAWS_COPY_BATCH	32
+#define TCPTW_PAWS_COPY_TRIES	8
 
 struct tcptw_paws_entry {
 	struct hlist_node node;
@@ -48,6 +50,7 @@ struct tcptw_paws_entry {
 struct tcptw_paws_net {
 	raw_spinlock_t lock;	/* every field below; taken with irqs off */
 	bool dead;
+	u32 gen;		/* bumped when rows are unhashed */
 	u32 hash_seed;
 	u32 nr;			/* rows in the hash */
 	u32 nr_free;		/* rows on the free list */
@@ -409,6 +412,7 @@ static void tcptw_paws_unhash(struct tcptw_paws_net *pn,
 		}
 	}
 	pn->nr = 0;
+	pn->gen++;
 }
 
 static void tcptw_paws_free_list(struct hlist_head *list)
@@ -492,50 +496,114 @@ static int tcptw_paws_row_cmp(const void *a, const void *b)
 	return ra->lport < rb->lport ? -1 : ra->lport > rb->lport;
 }
 
+/*
+ * Where a snapshot stands between two holds of the lock. Rows are never
+ * unhashed but by a reset (which bumps gen) or the namespace's exit (the
+ * reader pins the namespace), so the last row copied stays valid to go on
+ * from while the lock is dropped.
+ */
+struct tcptw_paws_cursor {
+	u32 bucket;
+	u32 gen;
+	struct tcptw_paws_entry *pos;	/* last row copied in bucket; NULL: none */
+};
+
+/*
+ * Copy up to TCPTW_PAWS_COPY_BATCH rows from @c on, under one hold of the
+ * lock. Return: 1 while rows are left, 0 at the end, -EAGAIN after a reset.
+ */
+static int tcptw_paws_copy_batch(struct tcptw_paws_net *pn,
+				 struct tcptw_paws_cursor *c,
+				 struct tcptw_paws_snap *snap, u32 alloc)
+{
+	struct tcptw_paws_entry *e;
+	struct hlist_node *next;
+	u32 n = 0;
+	int ret = 1;
+
+	raw_spin_lock_irq(&pn->lock);
+	if (pn->gen != c->gen) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	while (c->bucket < ARRAY_SIZE(pn->hash)) {
+		next = c->pos ? c->pos->node.next : pn->hash[c->bucket].first;
+		if (!next) {
+			c->bucket++;
+			c->pos = NULL;
+			continue;
+		}
+		if (n == TCPTW_PAWS_COPY_BATCH)
+			goto out;
+		e = hlist_entry(next, struct tcptw_paws_entry, node);
+		/* Rows added since sizing: the table is read as it was. */
+		if (snap->nr < alloc)
+			snap->rows[snap->nr++] = e->row;
+		c->pos = e;
+		n++;
+	}
+	snap->other = pn->other;
+	snap->other_rejects = pn->other_rejects;
+	snap->dropped = pn->dropped;
+	snap->since = pn->since;
+	ret = 0;
+out:
+	raw_spin_unlock_irq(&pn->lock);
+	return ret;
+}
+
 /**
  * tcptw_paws_snapshot() - copy @net's PAWS table out, sorted for output
  * @net: the namespace, pinned by the caller
  * @snap: filled in; release with tcptw_paws_snap_free(), also on error
  *
- * Sleeps. Return: 0 or -ENOMEM.
+ * Interrupts stay off for one batch of rows at a time, never for the whole
+ * table: a hook waits at most that long. Each row is copied whole; rows that
+ * take their first reject while the copy runs may be left out, as a socket
+ * that appears behind the walk is. The per-path totals are the sums of the
+ * rows copied and "other", so the report always adds up.
+ *
+ * Sleeps. Return: 0, -ENOMEM, or -EAGAIN when resets kept interrupting.
  */
 int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap)
 {
 	struct tcptw_paws_net *pn = tcptw_paws_net(net);
-	struct tcptw_paws_entry *e;
-	u32 alloc, b;
+	struct tcptw_paws_cursor c;
+	u32 alloc, i, p, tries;
+	int ret = -EAGAIN;
 
 	memset(snap, 0, sizeof(*snap));
-	for (;;) {
+	for (tries = 0; tries < TCPTW_PAWS_COPY_TRIES && ret == -EAGAIN;
+	     tries++) {
+		tcptw_paws_snap_free(snap);
 		raw_spin_lock_irq(&pn->lock);
 		alloc = pn->nr;
+		c.gen = pn->gen;
 		raw_spin_unlock_irq(&pn->lock);
+		c.bucket = 0;
+		c.pos = NULL;
 		if (alloc) {
 			snap->rows = kvmalloc_array(alloc, sizeof(*snap->rows),
-						    GFP_KERNEL_ACCOUNT);
+						    TCPTW_GFP_READ);
 			if (!snap->rows)
 				return -ENOMEM;
 		}
-		raw_spin_lock_irq(&pn->lock);
-		if (pn->nr <= alloc)
-			break;
-		/* Rows were added meanwhile: size again. */
-		raw_spin_unlock_irq(&pn->lock);
-		kvfree(snap->rows);
-		snap->rows = NULL;
+		snap->nr = 0;
+		while ((ret = tcptw_paws_copy_batch(pn, &c, snap, alloc)) > 0)
+			cond_resched();
 	}
-	for (b = 0; b < ARRAY_SIZE(pn->hash); b++)
-		hlist_for_each_entry(e, &pn->hash[b], node)
-			snap->rows[snap->nr++] = e->row;
-	snap->other = pn->other;
-	snap->other_rejects = pn->other_rejects;
-	snap->dropped = pn->dropped;
-	memcpy(snap->totals, pn->totals, sizeof(snap->totals));
-	snap->since = pn->since;
-	raw_spin_unlock_irq(&pn->lock);
+	if (ret)
+		return ret;
 
-	sort(snap->rows, snap->nr, sizeof(*snap->rows), tcptw_paws_row_cmp,
-	     NULL);
+	memset(snap->totals, 0, sizeof(snap->totals));
+	for (i = 0; i < snap->nr; i++)
+		for (p = 0; p < TCPTW_PAWS_NR_PATHS; p++)
+			snap->totals[p] += snap->rows[i].paths[p];
+	for (p = 0; p < TCPTW_PAWS_NR_PATHS; p++)
+		snap->totals[p] += snap->other.paths[p];
+
+	tcptw_sort(snap->rows, snap->nr, sizeof(*snap->rows),
+		   tcptw_paws_row_cmp);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_paws_snapshot);

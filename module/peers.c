@@ -10,7 +10,6 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 
@@ -87,26 +86,34 @@ static void tcptw_peer_table_link(struct tcptw_peer_table *table, u32 idx)
  * @size: the size of a row
  *
  * Shared by the peer and the port tables. The chains are empty afterwards:
- * the caller links its @nr rows again. On failure nothing changes.
+ * the caller links its @nr rows again (tcptw_index_resched() between some).
+ * The rows are copied a chunk at a time with a reschedule point between
+ * chunks: at the caps a table holds up to a hundred megabytes. Sleeps;
+ * on failure nothing changes.
  * Return: 0 or -ENOMEM.
  */
 int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
 		     u32 alloc, size_t size)
 {
 	u32 nheads = roundup_pow_of_two(alloc);
+	size_t done, chunk;
 	void *new_rows;
 	u32 *new_heads;
 
-	new_rows = kvmalloc_array(alloc, size, GFP_KERNEL_ACCOUNT);
+	new_rows = kvmalloc_array(alloc, size, TCPTW_GFP_READ);
 	if (!new_rows)
 		return -ENOMEM;
-	new_heads = kvcalloc(nheads, sizeof(*new_heads), GFP_KERNEL_ACCOUNT);
+	new_heads = kvcalloc(nheads, sizeof(*new_heads), TCPTW_GFP_READ);
 	if (!new_heads) {
 		kvfree(new_rows);
 		return -ENOMEM;
 	}
-	if (nr)
-		memcpy(new_rows, *rows, nr * size);
+	for (done = 0; done < (size_t)nr * size; done += chunk) {
+		chunk = min_t(size_t, (size_t)nr * size - done,
+			      TCPTW_INDEX_COPY_CHUNK);
+		memcpy(new_rows + done, *rows + done, chunk);
+		cond_resched();
+	}
 	kvfree(*rows);
 	kvfree(*heads);
 	*rows = new_rows;
@@ -132,8 +139,10 @@ static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 	table->alloc = alloc;
 	tcptw_mem_add(table->mem, tcptw_peer_table_bytes(table));
 	tcptw_mem_sub(table->mem, before);
-	for (i = 0; i < table->nr; i++)
+	for (i = 0; i < table->nr; i++) {
 		tcptw_peer_table_link(table, i);
+		tcptw_index_resched(i);
+	}
 	return 0;
 }
 
@@ -157,22 +166,26 @@ tcptw_peer_table_find(struct tcptw_peer_table *table,
 }
 
 /*
- * The row for @addr, created if there is room; NULL when the cap is reached.
- * Inlined: it runs once per socket.
+ * The row for @addr, created if there is room; NULL when the cap (or the
+ * reader's memory) is reached. Inlined: it runs once per socket.
  */
 static __always_inline struct tcptw_peer *
 tcptw_peer_table_get(struct tcptw_peer_table *table,
-		     const struct tcptw_addr *addr, int *err)
+		     const struct tcptw_addr *addr)
 {
 	struct tcptw_peer *peer = tcptw_peer_table_find(table, addr);
 
-	*err = 0;
 	if (peer || table->nr >= table->max)
 		return peer;
-	if (table->nr == table->alloc) {
-		*err = tcptw_peer_table_grow(table);
-		if (*err)
-			return NULL;
+	if (table->nr == table->alloc &&
+	    tcptw_peer_table_grow(table)) {
+		/*
+		 * The reader's memory cgroup is at its limit: the rows there
+		 * are become the cap, and the rest is summed into "other",
+		 * as peers_truncated says (with peers below peers_max).
+		 */
+		table->max = table->nr;
+		return NULL;
 	}
 	peer = &table->peers[table->nr];
 	tcptw_peer_init(peer, addr);
@@ -202,23 +215,19 @@ static void tcptw_peer_count(struct tcptw_peer *peer,
  * @rec: the socket
  * @inbound: for TIME_WAIT, whether the peer opened the connection
  *
- * Return: 0, or -ENOMEM when a new row was due and could not be allocated.
+ * A socket whose peer finds no row (the cap, or the reader's memory) counts
+ * in the "other" row.
  */
-int tcptw_peer_table_add(struct tcptw_peer_table *table,
-			 const struct tcptw_sock_rec *rec, bool inbound)
+void tcptw_peer_table_add(struct tcptw_peer_table *table,
+			  const struct tcptw_sock_rec *rec, bool inbound)
 {
-	struct tcptw_peer *peer;
-	int err;
+	struct tcptw_peer *peer = tcptw_peer_table_get(table, &rec->peer);
 
-	peer = tcptw_peer_table_get(table, &rec->peer, &err);
-	if (err)
-		return err;
 	if (!peer) {
 		peer = &table->other;
 		table->other_sockets++;
 	}
 	tcptw_peer_count(peer, rec, inbound);
-	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add);
 
@@ -230,23 +239,18 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add);
  * @nat: the row's nat flag
  *
  * A peer without sockets gets a row of its own while there is room.
- * Return: 0, or -ENOMEM when a new row was due and could not be allocated.
  */
-int tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
-			      const struct tcptw_addr *addr, u64 rejects,
-			      bool nat)
+void tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
+			       const struct tcptw_addr *addr, u64 rejects,
+			       bool nat)
 {
 	struct tcptw_peer *peer;
-	int err;
 
-	peer = addr ? tcptw_peer_table_get(table, addr, &err) : NULL;
-	if (addr && err)
-		return err;
+	peer = addr ? tcptw_peer_table_get(table, addr) : NULL;
 	if (!peer)
 		peer = &table->other;
 	peer->paws += rejects;
 	peer->nat |= nat;
-	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add_paws);
 
@@ -270,7 +274,7 @@ void tcptw_peer_table_sort(struct tcptw_peer_table *table)
 					  sizeof(*table->heads));
 	kvfree(table->heads);
 	table->heads = NULL;
-	sort(table->peers, table->nr, sizeof(*table->peers), tcptw_peer_cmp,
-	     NULL);
+	tcptw_sort(table->peers, table->nr, sizeof(*table->peers),
+		   tcptw_peer_cmp);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_sort);

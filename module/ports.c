@@ -12,7 +12,6 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 
@@ -87,8 +86,10 @@ static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 	table->alloc = alloc;
 	tcptw_mem_add(table->mem, tcptw_tuple_table_bytes(table));
 	tcptw_mem_sub(table->mem, before);
-	for (i = 0; i < table->nr; i++)
+	for (i = 0; i < table->nr; i++) {
 		tcptw_tuple_link(table, i);
+		tcptw_index_resched(i);
+	}
 	return 0;
 }
 
@@ -185,7 +186,7 @@ void tcptw_tuple_table_sort(struct tcptw_tuple_table *table)
 					  sizeof(*table->heads));
 	kvfree(table->heads);
 	table->heads = NULL;
-	sort(table->tuples, table->nr, sizeof(*table->tuples),
-	     tcptw_tuple_cmp, NULL);
+	tcptw_sort(table->tuples, table->nr, sizeof(*table->tuples),
+		   tcptw_tuple_cmp);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_sort);

@@ -122,11 +122,10 @@ static void tcptw_report_fill_counters(struct tcptw_report *report,
 }
 
 /* Every PAWS row's rejects go to its peer's row (or "other"). */
-static int tcptw_report_merge_paws(struct tcptw_report *report)
+static void tcptw_report_merge_paws(struct tcptw_report *report)
 {
 	const struct tcptw_paws_snap *snap = &report->paws;
 	u32 i;
-	int err;
 
 	for (i = 0; i < snap->nr; i++) {
 		const struct tcptw_paws_row *row = &snap->rows[i];
@@ -135,17 +134,14 @@ static int tcptw_report_merge_paws(struct tcptw_report *report)
 		/* Old ACKs alone are not rejects: no peer row for them. */
 		if (!rejects)
 			continue;
-		err = tcptw_peer_table_add_paws(&report->table, &row->peer,
-						rejects, tcptw_paws_row_nat(row));
-		if (err)
-			return err;
+		tcptw_peer_table_add_paws(&report->table, &row->peer, rejects,
+					  tcptw_paws_row_nat(row));
 	}
 	/* Many peers' rejects: never a NAT suspect. */
 	if (snap->other_rejects)
 		tcptw_peer_table_add_paws(&report->table, NULL,
 					  tcptw_paws_row_rejects(&snap->other),
 					  false);
-	return 0;
 }
 
 /* Whether the peer table ends with an "other" row. */
@@ -209,9 +205,7 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	if (err)
 		return err;
 	report->now = get_jiffies_64();
-	err = tcptw_report_merge_paws(report);
-	if (err)
-		return err;
+	tcptw_report_merge_paws(report);
 	tcptw_peer_table_sort(&report->table);
 	tcptw_tuple_table_sort(&report->tuples);
 
@@ -226,7 +220,8 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	val[TCPTW_KEY_EHASH_BUCKETS] = walk->ehash_buckets;
 	val[TCPTW_KEY_SOCKETS] = walk->sockets;
 	val[TCPTW_KEY_PEERS] = report->table.nr;
-	val[TCPTW_KEY_PEERS_MAX] = max_peers;
+	/* max_peers, or fewer where the reader's memory ran short. */
+	val[TCPTW_KEY_PEERS_MAX] = report->table.max;
 	val[TCPTW_KEY_WALK_US] = walk->walk_us;
 	val[TCPTW_KEY_PEERS_TRUNCATED] = report->table.other_sockets;
 	val[TCPTW_KEY_PAWS_REJ_ESTAB] = report->paws.totals[TCPTW_PAWS_ESTAB];

@@ -6,8 +6,10 @@
 #ifndef _TCPTW_H
 #define _TCPTW_H
 
+#include <linux/gfp.h>
 #include <linux/in6.h>
 #include <linux/minmax.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #include <net/ipv6.h>
@@ -26,6 +28,14 @@ struct tcphdr;
 #define TCPTW_MAX_TUPLES_LIMIT	65536U
 #define TCPTW_PAWS_MAX_DEFAULT	4096U
 #define TCPTW_PAWS_MAX_LIMIT	65536U
+
+/*
+ * What a read of the report allocates: charged to the reader's memory
+ * cgroup, and failing (never invoking that cgroup's OOM killer, never
+ * warning) when the cgroup is at its limit. An unprivileged reader can cause
+ * it, so it is bounded by the module parameters and the reader's own limit.
+ */
+#define TCPTW_GFP_READ	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 extern unsigned int tcptw_max_peers;
 extern unsigned int tcptw_max_tuples;
@@ -142,13 +152,23 @@ struct tcptw_peer_table {
 
 int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
 		     u32 alloc, size_t size);
+
+/* Bytes of rows a grown table copies between reschedule points. */
+#define TCPTW_INDEX_COPY_CHUNK	(256 * 1024)
+
+/* A reschedule point every few thousand rows relinked after a grow. */
+static inline void tcptw_index_resched(u32 i)
+{
+	if (!(i % 4096))
+		cond_resched();
+}
 void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers);
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table);
-int tcptw_peer_table_add(struct tcptw_peer_table *table,
-			 const struct tcptw_sock_rec *rec, bool inbound);
-int tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
-			      const struct tcptw_addr *addr, u64 rejects,
-			      bool nat);
+void tcptw_peer_table_add(struct tcptw_peer_table *table,
+			  const struct tcptw_sock_rec *rec, bool inbound);
+void tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
+			       const struct tcptw_addr *addr, u64 rejects,
+			       bool nat);
 void tcptw_peer_table_sort(struct tcptw_peer_table *table);
 
 /*
@@ -250,6 +270,9 @@ struct tcptw_ehash_shape {
 };
 
 int tcptw_walk_ehash_shape(struct net *net, struct tcptw_ehash_shape *shape);
+
+typedef int (*tcptw_cmp_t)(const void *a, const void *b);
+void tcptw_sort(void *base, size_t num, size_t size, tcptw_cmp_t cmp);
 
 #include "paws.h"
 

@@ -247,7 +247,7 @@ static int tcptw_walk_recs_grow(struct tcptw_walk *w, u32 need)
 	u32 alloc = roundup_pow_of_two(max(need, TCPTW_RECS_INITIAL));
 	struct tcptw_sock_rec *recs;
 
-	recs = kvmalloc_array(alloc, sizeof(*recs), GFP_KERNEL_ACCOUNT);
+	recs = kvmalloc_array(alloc, sizeof(*recs), TCPTW_GFP_READ);
 	if (!recs)
 		return -ENOMEM;
 	tcptw_mem_add(w->sink->mem, alloc * sizeof(*recs));
@@ -292,12 +292,9 @@ static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
 					   w->port_hi);
 		if (rec->state == TCP_TIME_WAIT)
 			result->tw_count++;
-		if (sink->peers) {
-			/* tw_in/tw_out: the direction matters for TIME_WAIT. */
-			err = tcptw_peer_table_add(sink->peers, rec, inbound);
-			if (err)
-				return err;
-		}
+		/* tw_in/tw_out: the direction matters for TIME_WAIT. */
+		if (sink->peers)
+			tcptw_peer_table_add(sink->peers, rec, inbound);
 		if (sink->tuples && !inbound) {
 			err = tcptw_tuple_table_add(sink->tuples, rec);
 			if (err)
@@ -338,7 +335,7 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 
 	memset(result, 0, sizeof(*result));
 	w.now_s = (u32)ktime_get_seconds();
-	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, GFP_KERNEL_ACCOUNT);
+	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, TCPTW_GFP_READ);
 	if (!w.listening)
 		return -ENOMEM;
 	tcptw_mem_add(sink->mem, TCPTW_LISTENING_BYTES);

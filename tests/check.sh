@@ -5,7 +5,8 @@
 # 6.12, newest 7.x, 6.12-rt) build tcptw.ko with W=1 (in a chroot of the
 # kernel's own suite where its headers need it), boot the kernel under QEMU
 # TCG and run tests/vm/scenario.sh there (with tests/vm/nat.sh, the host's
-# nft and the netfilter modules), then tests/vm/badinput.sh and isolation.sh;
+# nft and the netfilter modules), then tests/vm/badinput.sh and isolation.sh,
+# and tests/vm/memcg.sh (what a read charges the reader's memory cgroup);
 # then the same on a debug kernel (KASAN, lockdep, kmemleak) built from
 # Debian's linux-source-6.1, preceded by the KUnit suites and followed by
 # tests/vm/stress.sh; and the KUnit suites on a second debug kernel built
@@ -88,9 +89,10 @@ check_kernel() {
 	local KVER KDIR VMLINUZ KMODDIR DEBVER CHROOT SUITE FLAVOR
 	local build_args=() vm_args=() script=tests/vm/stock.sh
 	local extra=(tests/vm/tap.sh tests/vm/scenario.sh tests/vm/nat.sh tests/vm/badinput.sh
-		     tests/vm/isolation.sh)
+		     tests/vm/isolation.sh tests/vm/memcg.sh)
 	local ends=('^# [0-9]* tests, [0-9]* failed' '^# badinput: [0-9]* tests, [0-9]* failed'
-		    '^# isolation: [0-9]* tests, [0-9]* failed') kernel_env
+		    '^# isolation: [0-9]* tests, [0-9]* failed'
+		    '^# memcg: [0-9]* tests, [0-9]* failed') kernel_env
 	local provider=(tests/qemu/kernel.sh "$flavor") parts=${TCPTW_PARTS:-all}
 
 	CHROOT=

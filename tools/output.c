@@ -701,7 +701,7 @@ static const struct prom_metric prom_summary[TCPTW_NR_KEYS] = {
 		"Rows in the peer table, other not included.",
 	},
 	[TCPTW_KEY_PEERS_MAX] = { "tcptw_peers_max", "gauge",
-		"The cap on peer rows (module parameter max_peers).",
+		"The cap on peer rows in force: max_peers, or fewer where the reader's memory cgroup ran short.",
 	},
 	[TCPTW_KEY_WALK_US] = { "tcptw_walk_seconds", "gauge",
 		"Time the walk took.",

@@ -5,7 +5,9 @@
  * write()s on one open file, buffers the kernel cannot read, many writers at
  * once, a module load with any parameter string, and file descriptors that
  * change hands (to another user, from another user namespace). Each result
- * is printed as the byte count write() returned or the errno's name.
+ * is printed as the byte count write() returned or the errno's name. And one
+ * read the shell cannot measure: what opening /proc/tcptw charges to the
+ * reader's memory cgroup (cgread).
  */
 
 #define _GNU_SOURCE
@@ -39,6 +41,7 @@ static const char usage_text[] =
 	"       tcptw-badwrite passfd FILE SPEC       FILE opened in a new user namespace\n"
 	"                                             (uid 0 -> 0), written here\n"
 	"       tcptw-badwrite runas UID PROG ARGS... PROG as UID (and gid UID), no groups\n"
+	"       tcptw-badwrite cgread CGROUP FILE      FILE opened and read from CGROUP\n"
 	"\n"
 	"SPEC is the bytes to write, with \\n \\r \\t \\\\ \\0 and \\xHH escapes, or:\n"
 	"  @rep:COUNT:TEXT   TEXT (escapes allowed) repeated COUNT times\n"
@@ -53,7 +56,11 @@ static const char usage_text[] =
 	"hammer forks WRITERS processes released at once; writer i writes the\n"
 	"(FILE, SPEC) pair i modulo the number of pairs, ROUNDS times, each time\n"
 	"open, write, close; it prints \"RESULT COUNT\" lines summed over writers.\n"
-	"insmod prints ok or the errno; open prints ok or the errno.\n";
+	"insmod prints ok or the errno; open prints ok or the errno.\n"
+	"cgread touches its buffer, joins the cgroup v2 directory CGROUP, opens and\n"
+	"reads FILE there, goes back to the root cgroup and prints FILE's bytes on\n"
+	"stdout; on stderr \"cgread before B held H after A\" (CGROUP's memory.current\n"
+	"before open(), with FILE open, after close()) or \"cgread open ERRNO\".\n";
 
 static void usage(void) __attribute__((noreturn));
 static void usage(void)
@@ -564,6 +571,96 @@ static int cmd_passfd(int argc, char **argv)
 	return 0;
 }
 
+#define CGREAD_MAX	(16 << 20)
+
+/* memory.current of cgroup directory @dir. */
+static unsigned long long cg_current(const char *dir)
+{
+	char path[4096], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		die("%s: %s", path, n ? strerror(errno) : "empty");
+	close(fd);
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 10);
+}
+
+/* Move this process into cgroup directory @dir. */
+static void cg_join(const char *dir)
+{
+	char path[4096], pid[32];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	len = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, pid, len) != len)
+		die("%s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/*
+ * Everything this process needs is allocated and touched before it joins the
+ * cgroup, so the cgroup's memory.current moves only with what open() and
+ * read() of FILE make the kernel allocate; it leaves before writing out (a
+ * pipe's pages would be charged to the cgroup too).
+ */
+static int cmd_cgread(int argc, char **argv)
+{
+	unsigned long long before, held, after;
+	char root[4096], *slash;
+	size_t len = 0;
+	ssize_t n = 0;
+	char *buf;
+	int fd;
+
+	if (argc != 2)
+		usage();
+	snprintf(root, sizeof(root), "%s", argv[0]);
+	slash = strrchr(root, '/');
+	if (!slash || slash == root)
+		die("%s: not a cgroup below the root", argv[0]);
+	*slash = '\0';
+	buf = malloc(CGREAD_MAX);
+	if (!buf)
+		die("out of memory");
+	memset(buf, 0, CGREAD_MAX);
+	cg_current(argv[0]);
+	cg_join(argv[0]);
+	before = cg_current(argv[0]);
+	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		cg_join(root);
+		fprintf(stderr, "cgread open %s\n", errno_name(err));
+		return 1;
+	}
+	held = cg_current(argv[0]);
+	while (len < CGREAD_MAX &&
+	       (n = read(fd, buf + len, CGREAD_MAX - len)) > 0)
+		len += n;
+	if (n < 0)
+		die("%s: %s", argv[1], strerror(errno));
+	if (len == CGREAD_MAX)
+		die("%s: larger than %d bytes", argv[1], CGREAD_MAX);
+	close(fd);
+	after = cg_current(argv[0]);
+	cg_join(root);
+	fprintf(stderr, "cgread before %llu held %llu after %llu\n",
+		before, held, after);
+	if (fwrite(buf, 1, len, stdout) != len)
+		die("stdout: %s", strerror(errno));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -585,6 +682,8 @@ int main(int argc, char **argv)
 		return cmd_passfd(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "runas"))
 		return cmd_runas(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "cgread"))
+		return cmd_cgread(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "--help")) {
 		fputs(usage_text, stdout);
 		return 0;

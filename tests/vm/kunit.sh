@@ -9,7 +9,7 @@
 set -u
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
-SUITES="tcptw_peers tcptw_math tcptw_report tcptw_ports tcptw_paws tcptw_walk"
+SUITES="tcptw_peers tcptw_math tcptw_report tcptw_ports tcptw_paws tcptw_walk tcptw_sort"
 
 n=0
 failed=0
