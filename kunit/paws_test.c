@@ -784,7 +784,7 @@ static void paws_net_drop_counted(struct kunit *test)
 /*
  * Each PAWS drop reason this kernel has goes to its path; other reasons are
  * not PAWS. A reason the kernel lacks must come with the lack of the MIB
- * it corresponds to: the tw kretprobe compares PAWSEstab, and old ACKs
+ * it corresponds to: the tw kprobe counts what PAWSEstab counts, and old ACKs
  * counted by the kernel but not by tcptw would break paws_rej_old_ack.
  */
 struct tcptw_reason_case {

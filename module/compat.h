@@ -107,22 +107,22 @@
  * The PAWS drop reasons, -1 where the kernel has none: TCP_RFC7323_PAWS from
  * 5.17 (6.1, 6.12, 7.x), TCP_RFC7323_TW_PAWS from 6.16 and TCP_RFC7323_PAWS_ACK
  * from 6.17 (7.x). Which PAWS path each kernel drops with which reason, and
- * so how paws_hooks.c counts it (tp: the tracepoint, kretprobe: a kretprobe
- * comparing the kernel's own MIB around the function, oow: a kprobe on
+ * so how paws_hooks.c counts it (tp: the tracepoint, kprobe: a kprobe on the
+ * function's entry asking the function's own PAWS test, oow: a kprobe on
  * tcp_oow_rate_limited(), off the fast path, with the namespace as argument):
  *
- *   path      5.10       6.1                 6.12        7.x
- *   estab     oow        tp, oow (backlog)   tp          tp
- *   syn_sent  kretprobe  kretprobe           tp          tp
- *   syn_recv  kretprobe  kretprobe           kretprobe   tp
- *   tw        kretprobe  kretprobe           kretprobe   tp
- *   old_ack   -          -                   -           tp
+ *   path      5.10     6.1                 6.12     7.x
+ *   estab     oow      tp, oow (backlog)   tp       tp
+ *   syn_sent  kprobe   kprobe              tp       tp
+ *   syn_recv  kprobe   kprobe              kprobe   tp
+ *   tw        kprobe   kprobe              kprobe   tp
+ *   old_ack   -        -                   -        tp
  *
  * 6.1's tracepoint has no socket: a segment refused from a socket's backlog
  * has neither skb->dev (tcp_v4_rcv() clears it) nor a route (tcp_add_backlog()
  * drops it), so its namespace is unknowable there and the oow kprobe counts
  * those. 6.1 also drops a SYN without ACK refused in SYN_SENT with the PAWS
- * reason but in no MIB; the syn_sent kretprobe marks that segment so the
+ * reason but in no MIB; the syn_sent kprobe marks that segment so the
  * tracepoint leaves it out.
  */
 #ifdef TCPTW_HAVE_DROP_REASONS
@@ -163,6 +163,35 @@
 #define TCPTW_PAWS_ESTAB_BY_SOCKET	1
 #else
 #define TCPTW_PAWS_ESTAB_BY_SOCKET	0
+#endif
+
+/*
+ * tcp_check_req()'s PAWS test estimates when a request socket last took a
+ * timestamp from its retransmission timeout, in seconds: reqsk_timeout()
+ * from 5.17 (6.1, 6.12), tcp_reqsk_timeout() from 6.16 (7.x, whose kprobe is
+ * not armed: it has the drop reason), the initial timeout shifted before
+ * (5.10). The paws_hooks.c kprobe asks the same.
+ */
+#if defined(TCPTW_HAVE_REQSK_TIMEOUT)
+#define tcptw_req_timeout_s(req)	(reqsk_timeout(req, TCP_RTO_MAX) / HZ)
+#elif defined(TCPTW_HAVE_TCP_REQSK_TIMEOUT)
+#define tcptw_req_timeout_s(req)	(tcp_reqsk_timeout(req) / HZ)
+#else
+#define tcptw_req_timeout_s(req)	\
+	((TCP_TIMEOUT_INIT / HZ) << (req)->num_timeout)
+#endif
+
+/*
+ * tcp_check_req() hands a segment with an unacceptable ACK back to the
+ * listener before its PAWS count; from 5.17 (6.1 on) not when it is a RST.
+ * No header shows that test: the drop reasons, which came in the same
+ * release, stand in for it. It matters only for a RST|ACK with a wrong ACK
+ * and an old timestamp.
+ */
+#ifdef TCPTW_HAVE_DROP_REASONS
+#define TCPTW_CHECK_REQ_ACK_SKIPS_RST	1
+#else
+#define TCPTW_CHECK_REQ_ACK_SKIPS_RST	0
 #endif
 
 /*

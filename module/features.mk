@@ -28,6 +28,8 @@ tcptw-features := \
 	$(call tcptw-have,net/dropreason-core.h,TCP_RFC7323_TW_PAWS,TCPTW_HAVE_TW_PAWS_REASON) \
 	$(call tcptw-have,net/dropreason-core.h,TCP_RFC7323_PAWS_ACK,TCPTW_HAVE_PAWS_ACK_REASON) \
 	$(call tcptw-have,net/tcp.h,bool *lost_race$(comma) enum skb_drop_reason *drop_reason,TCPTW_HAVE_CHECK_REQ_REASON) \
+	$(call tcptw-have,net/inet_connection_sock.h,reqsk_timeout(struct request_sock *req$(comma) unsigned long max_timeout),TCPTW_HAVE_REQSK_TIMEOUT) \
+	$(call tcptw-have,net/tcp.h,tcp_reqsk_timeout(struct request_sock *req),TCPTW_HAVE_TCP_REQSK_TIMEOUT) \
 	$(call tcptw-have,uapi/linux/snmp.h,LINUX_MIB_PAWS_TW_REJECTED,TCPTW_HAVE_MIB_PAWS_TW) \
 	$(call tcptw-have,uapi/linux/snmp.h,LINUX_MIB_PAWS_OLD_ACK,TCPTW_HAVE_MIB_PAWS_OLD_ACK)
 

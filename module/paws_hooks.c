@@ -7,15 +7,13 @@
  *
  * Attribution takes no guess from the context: the namespace comes from the
  * socket the kernel hands the tracepoint, from the namespace argument of
- * tcp_oow_rate_limited(), or, in the kretprobes, from the socket argument.
- * A kretprobe compares the kernel's own MIB counter on this CPU before and
- * after the function; it trusts the difference only when nothing else can
- * have moved that counter meanwhile: same CPU, the task never switched out,
- * and, with bottom halves enabled, no network softirq ran on that CPU.
- * Otherwise the reject still counts, in "other" and paws_dropped.
+ * tcp_oow_rate_limited(), or, in the entry kprobes, from the socket argument.
+ * An entry kprobe counts a reject when the function's own PAWS test, asked
+ * the same question just before the function asks it, says it will refuse
+ * the segment and count it in its MIB. Nothing here is a kretprobe: those
+ * take an instance from a freelist shared by every CPU on each call.
  */
 
-#include <linux/kernel_stat.h>
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
@@ -32,9 +30,10 @@
 
 /*
  * On kernels whose tracepoint has no socket (6.1): the SYN_SENT segment the
- * syn_sent kretprobe is looking at on this CPU, whose PAWS drop (a SYN
- * without ACK) the kernel counts nowhere. Set and read with bottom halves
- * off, so nothing else on this CPU runs TCP receive in between.
+ * syn_sent kprobe found the kernel is about to drop with the PAWS reason (a
+ * SYN without ACK) but count nowhere. Set and read with bottom halves off,
+ * so nothing else on this CPU runs TCP receive in between; only compared,
+ * never dereferenced, and cleared when its drop is seen.
  */
 static DEFINE_PER_CPU(const struct sk_buff *, tcptw_synsent_skb);
 
@@ -86,8 +85,10 @@ static void tcptw_paws_dropped(struct sk_buff *skb, const struct sock *rx_sk,
 		path = TCPTW_PAWS_OLD_ACK;
 	else if (rx_sk)
 		path = tcptw_paws_path_of(rx_sk, ev.ack);
-	else if (this_cpu_read(tcptw_synsent_skb) == skb)
+	else if (this_cpu_read(tcptw_synsent_skb) == skb) {
+		this_cpu_write(tcptw_synsent_skb, NULL);
 		path = -1;
+	}
 	else
 		path = TCPTW_PAWS_ESTAB;
 	if (path < 0)
@@ -151,108 +152,24 @@ static struct kprobe tcptw_paws_oow = {
 	.pre_handler	= tcptw_paws_oow_pre,
 };
 
-/* --- syn_sent, syn_recv, tw without a drop reason: MIB kretprobes -------- */
+/* --- syn_sent, syn_recv, tw without a drop reason: entry kprobes ---------- */
 
 /*
- * A MIB counter before the function: this CPU's share, and what could move
- * it besides the function; with bottom halves on (a socket's backlog), also
- * the sum over CPUs, for when the task migrates.
+ * Where the kernel gives no drop reason, a kprobe on the function's entry
+ * asks the function's own PAWS test the question the function is about to
+ * ask: tcp_parse_options() and tcp_paws_reject() (or, for a SYN-ACK, the
+ * between() test) on the fields it reads, read just before it does. Entry
+ * kprobes run from the function's ftrace site on this CPU and write nothing
+ * shared: no kretprobe instance freelist, no MIB read per segment. The
+ * caller holds the socket (or, for a minisocket or request socket, the only
+ * reference the segment needs), so the fields are those the function sees;
+ * only a second segment of the same connection racing on another CPU could
+ * change one in between.
  */
-struct tcptw_mib_mark {
-	unsigned long val;
-	u64 folded;
-	unsigned long switches;
-	unsigned int net_rx;
-	int cpu;
-	bool bh_off;
-};
-
-struct tcptw_paws_probe_data {
-	struct net *net;
-	const struct sk_buff *marked;	/* tcptw_synsent_skb set to it */
-	int field;
-	s8 verdict;		/* the function's own PAWS test: 1, 0, -1 unknown */
-	struct tcptw_mib_mark mark;
-	struct tcptw_paws_event ev;
-};
-
-static unsigned long tcptw_mib_this_cpu(struct net *net, int field)
-{
-	return this_cpu_read(net->mib.net_statistics->mibs[field]);
-}
-
-static void tcptw_mib_mark(struct tcptw_mib_mark *m, struct net *net,
-			   int field)
-{
-	m->cpu = smp_processor_id();
-	m->switches = current->nvcsw + current->nivcsw;
-	m->net_rx = kstat_softirqs_cpu(NET_RX_SOFTIRQ, m->cpu);
-	m->bh_off = in_softirq();
-	m->folded = m->bh_off ? 0 : tcptw_linux_mib(net, field);
-	m->val = tcptw_mib_this_cpu(net, field);
-}
-
-/*
- * Whether the counter moved, and whether only the function can have moved
- * it (@sure): with bottom halves off nothing else on this CPU runs TCP
- * receive, unless (PREEMPT_RT) the task was switched out; with them on, a
- * softirq on return from an interrupt could, or the task migrated and only
- * the sum over CPUs still tells whether anything moved.
- */
-static bool tcptw_mib_moved(const struct tcptw_mib_mark *m, struct net *net,
-			    int field, bool *sure)
-{
-	int cpu = smp_processor_id();
-
-	if (cpu != m->cpu) {
-		*sure = false;
-		return tcptw_linux_mib(net, field) != m->folded;
-	}
-	*sure = current->nvcsw + current->nivcsw == m->switches &&
-		(m->bh_off ||
-		 kstat_softirqs_cpu(NET_RX_SOFTIRQ, cpu) == m->net_rx);
-	return tcptw_mib_this_cpu(net, field) != m->val;
-}
-
-static void tcptw_paws_probe_arm(struct tcptw_paws_probe_data *d,
-				 struct net *net, int field)
-{
-	d->net = net;
-	d->field = field;
-	d->marked = NULL;
-	d->verdict = -1;
-	tcptw_mib_mark(&d->mark, net, field);
-}
-
-static int tcptw_paws_probe_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
-{
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
-	bool sure;
-
-	if (d->marked)
-		this_cpu_write(tcptw_synsent_skb, NULL);
-	if (!tcptw_mib_moved(&d->mark, d->net, d->field, &sure))
-		return 0;
-	/*
-	 * Something else could have moved the counter meanwhile (PREEMPT_RT:
-	 * the softirq thread was preempted): the function's own verdict on
-	 * this segment, where we have it, says whether it was this one.
-	 */
-	if (!sure && d->verdict >= 0) {
-		if (!d->verdict)
-			return 0;
-		sure = true;
-	}
-	tcptw_paws_record(d->net, &d->ev, sure);
-	return 0;
-}
 
 /*
  * Whether tcp_timewait_state_process() counts @skb in PAWSEstab: a TIME_WAIT
- * minisocket (FIN_WAIT2 ones count nothing) whose PAWS test refuses it. The
- * test is the kernel's own (tcp_parse_options(), tcp_paws_reject()) on the
- * fields the function reads, read just before it does.
+ * minisocket (FIN_WAIT2 ones count nothing) whose PAWS test refuses it.
  */
 static bool tcptw_tw_paws_verdict(const struct sock *sk,
 				  const struct sk_buff *skb)
@@ -274,71 +191,145 @@ static bool tcptw_tw_paws_verdict(const struct sock *sk,
 	return tcp_paws_reject(&opt, th->rst);
 }
 
-static int tcptw_paws_tw_entry(struct kretprobe_instance *ri,
-			       struct pt_regs *regs)
+/*
+ * Whether tcp_check_req() counts @skb in PAWSEstab: its PAWS test refuses
+ * the segment, and the segment is not first sent back to the listener for
+ * an unacceptable ACK (which the kernel does before it counts).
+ */
+static bool tcptw_req_paws_verdict(const struct sock *sk,
+				   const struct sk_buff *skb,
+				   struct request_sock *req, bool fastopen)
 {
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct tcp_options_received opt;
+
+	if (th->doff <= sizeof(*th) / 4)
+		return false;
+	memset(&opt, 0, sizeof(opt));
+	tcp_parse_options(sock_net(sk), skb, &opt, 0, NULL);
+	if (!opt.saw_tstamp)
+		return false;
+	opt.ts_recent = READ_ONCE(req->ts_recent);
+	opt.ts_recent_stamp = ktime_get_seconds() - tcptw_req_timeout_s(req);
+	if (!tcp_paws_reject(&opt, th->rst))
+		return false;
+	return !(th->ack && !fastopen &&
+		 !(th->rst && TCPTW_CHECK_REQ_ACK_SKIPS_RST) &&
+		 TCP_SKB_CB(skb)->ack_seq != tcp_rsk(req)->snt_isn + 1);
+}
+
+enum tcptw_synsent_verdict {
+	TCPTW_SYNSENT_PASS,
+	TCPTW_SYNSENT_ACK_REJECT,	/* counted in PAWSActive */
+	TCPTW_SYNSENT_SYN_REJECT,	/* crossed SYNs: in no MIB */
+};
+
+/*
+ * What tcp_rcv_synsent_state_process() (5.10, 6.1) makes of @skb: a SYN-ACK
+ * acknowledging our SYN whose echoed timestamp is not one we sent in this
+ * attempt is counted in PAWSActive; a SYN without ACK behind the timestamp
+ * we hold is dropped uncounted. tcp_rcv_state_process() refreshes the clock
+ * just before: the test's "now" is read here the same way.
+ */
+static enum tcptw_synsent_verdict
+tcptw_synsent_paws_verdict(const struct sock *sk, const struct sk_buff *skb)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct tcp_options_received opt;
+	u32 ack = TCP_SKB_CB(skb)->ack_seq, tsecr;
+
+	memset(&opt, 0, sizeof(opt));
+	tcp_parse_options(sock_net(sk), skb, &opt, 0, NULL);
+	if (th->ack) {
+		if (!after(ack, tp->snd_una) || after(ack, tp->snd_nxt))
+			return TCPTW_SYNSENT_PASS;
+		tsecr = opt.rcv_tsecr;
+		if (opt.saw_tstamp && tsecr)
+			tsecr -= tp->tsoffset;
+		if (opt.saw_tstamp && tsecr &&
+		    !between(tsecr, tp->retrans_stamp,
+			     (u32)div_u64(tcp_clock_ns(), NSEC_PER_MSEC)))
+			return TCPTW_SYNSENT_ACK_REJECT;
+		return TCPTW_SYNSENT_PASS;
+	}
+	if (th->rst || !tp->rx_opt.ts_recent_stamp || !opt.saw_tstamp)
+		return TCPTW_SYNSENT_PASS;
+	opt.ts_recent = tp->rx_opt.ts_recent;
+	opt.ts_recent_stamp = tp->rx_opt.ts_recent_stamp;
+	return tcp_paws_reject(&opt, 0) ? TCPTW_SYNSENT_SYN_REJECT :
+					  TCPTW_SYNSENT_PASS;
+}
+
+static int tcptw_paws_tw_pre(struct kprobe *p, struct pt_regs *regs)
+{
 	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
 	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
+	struct tcptw_paws_event ev;
 
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_TW, &d->ev))
-		return 1;
-	tcptw_paws_ts_recent(sk, &d->ev);
-	tcptw_paws_probe_arm(d, sock_net(sk), LINUX_MIB_PAWSESTABREJECTED);
-	d->verdict = tcptw_tw_paws_verdict(sk, skb);
+	if (!tcptw_tw_paws_verdict(sk, skb) ||
+	    !tcptw_paws_event_from_skb(skb, TCPTW_PAWS_TW, &ev))
+		return 0;
+	tcptw_paws_ts_recent(sk, &ev);
+	tcptw_paws_record(sock_net(sk), &ev, true);
 	return 0;
 }
 
-static int tcptw_paws_req_entry(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+static int tcptw_paws_req_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
 	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
 	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
 	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 2);
+	bool fastopen = regs_get_kernel_argument(regs, 3) & 1;
+	struct tcptw_paws_event ev;
 
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_RECV, &d->ev))
-		return 1;
-	d->ev.has_ts_recent = inet_rsk(req)->tstamp_ok;
-	if (d->ev.has_ts_recent)
-		d->ev.ts_recent = READ_ONCE(req->ts_recent);
-	tcptw_paws_probe_arm(d, sock_net(sk), LINUX_MIB_PAWSESTABREJECTED);
+	if (!tcptw_req_paws_verdict(sk, skb, req, fastopen) ||
+	    !tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_RECV, &ev))
+		return 0;
+	ev.has_ts_recent = inet_rsk(req)->tstamp_ok;
+	if (ev.has_ts_recent)
+		ev.ts_recent = READ_ONCE(req->ts_recent);
+	tcptw_paws_record(sock_net(sk), &ev, true);
 	return 0;
 }
 
-static int tcptw_paws_synsent_entry(struct kretprobe_instance *ri,
-				    struct pt_regs *regs)
+static int tcptw_paws_synsent_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct tcptw_paws_probe_data *d = (void *)ri->data;
 	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
 	struct sk_buff *skb = (void *)regs_get_kernel_argument(regs, 1);
+	struct tcptw_paws_event ev;
 
 	/* Every state but ESTABLISHED comes here: stay cheap for them. */
 	if (READ_ONCE(sk->sk_state) != TCP_SYN_SENT)
-		return 1;
-	if (!tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_SENT, &d->ev))
-		return 1;
-	tcptw_paws_probe_arm(d, sock_net(sk), LINUX_MIB_PAWSACTIVEREJECTED);
-	/* From the backlog (BHs on) the tracepoint cannot count it anyway. */
-	if (TCPTW_DROP_PAWS >= 0 && !TCPTW_PAWS_ESTAB_BY_SOCKET &&
-	    in_softirq()) {
-		d->marked = skb;
-		this_cpu_write(tcptw_synsent_skb, skb);
+		return 0;
+	switch (tcptw_synsent_paws_verdict(sk, skb)) {
+	case TCPTW_SYNSENT_ACK_REJECT:
+		if (tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_SENT, &ev))
+			tcptw_paws_record(sock_net(sk), &ev, true);
+		break;
+	case TCPTW_SYNSENT_SYN_REJECT:
+		/*
+		 * 6.1 drops it with the PAWS reason, which its socketless
+		 * tracepoint would count as estab: mark it, in softirq only
+		 * (from the backlog the tracepoint cannot count it anyway).
+		 */
+		if (TCPTW_DROP_PAWS >= 0 && !TCPTW_PAWS_ESTAB_BY_SOCKET &&
+		    in_softirq())
+			this_cpu_write(tcptw_synsent_skb, skb);
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
 
-#define TCPTW_PAWS_PROBE(fn, entry) {				\
-	.kp.symbol_name	= fn,					\
-	.entry_handler	= entry,				\
-	.handler	= tcptw_paws_probe_ret,			\
-	.data_size	= sizeof(struct tcptw_paws_probe_data),	\
-}
-
-static struct kretprobe tcptw_paws_probes[] = {
-	TCPTW_PAWS_PROBE("tcp_timewait_state_process", tcptw_paws_tw_entry),
-	TCPTW_PAWS_PROBE("tcp_check_req", tcptw_paws_req_entry),
-	TCPTW_PAWS_PROBE("tcp_rcv_state_process", tcptw_paws_synsent_entry),
+static struct kprobe tcptw_paws_probes[] = {
+	{ .symbol_name = "tcp_timewait_state_process",
+	  .pre_handler = tcptw_paws_tw_pre },
+	{ .symbol_name = "tcp_check_req",
+	  .pre_handler = tcptw_paws_req_pre },
+	{ .symbol_name = "tcp_rcv_state_process",
+	  .pre_handler = tcptw_paws_synsent_pre },
 };
 
 /* Which of tcptw_paws_probes[] this kernel needs (compat.h). */
@@ -356,7 +347,7 @@ static bool tcptw_paws_probe_needed(int i)
 
 /* --- init and exit ------------------------------------------------------ */
 
-static struct kretprobe *tcptw_paws_armed[ARRAY_SIZE(tcptw_paws_probes)];
+static struct kprobe *tcptw_paws_armed[ARRAY_SIZE(tcptw_paws_probes)];
 static int tcptw_paws_nr_armed;
 static bool tcptw_paws_oow_armed;
 static bool tcptw_paws_tp_armed;
@@ -364,8 +355,6 @@ static bool tcptw_paws_tp_armed;
 /* Everything armed, in one call per kind: one RCU grace period each. */
 static void tcptw_paws_disarm(void)
 {
-	int i;
-
 	if (tcptw_paws_tp_armed) {
 		unregister_trace_kfree_skb(tcptw_paws_kfree_skb, NULL);
 		tracepoint_synchronize_unregister();
@@ -376,14 +365,7 @@ static void tcptw_paws_disarm(void)
 		tcptw_paws_oow_armed = false;
 	}
 	if (tcptw_paws_nr_armed)
-		unregister_kretprobes(tcptw_paws_armed, tcptw_paws_nr_armed);
-	for (i = 0; i < tcptw_paws_nr_armed; i++) {
-		struct kretprobe *rp = tcptw_paws_armed[i];
-
-		if (rp->nmissed)
-			pr_warn("%s: %d PAWS checks missed (no free kretprobe instance)\n",
-				rp->kp.symbol_name, rp->nmissed);
-	}
+		unregister_kprobes(tcptw_paws_armed, tcptw_paws_nr_armed);
 	tcptw_paws_nr_armed = 0;
 }
 
@@ -392,19 +374,16 @@ int tcptw_paws_hooks_init(void)
 	int err, i;
 
 	for (i = 0; i < ARRAY_SIZE(tcptw_paws_probes); i++) {
-		struct kretprobe *rp = &tcptw_paws_probes[i];
+		struct kprobe *kp = &tcptw_paws_probes[i];
 
 		if (!tcptw_paws_probe_needed(i))
 			continue;
-		/* Softirq on top of a task on each CPU, with room to spare. */
-		rp->maxactive = 4 * num_possible_cpus();
-		err = register_kretprobe(rp);
+		err = register_kprobe(kp);
 		if (err) {
-			pr_err("cannot probe %s: %d\n", rp->kp.symbol_name,
-			       err);
+			pr_err("cannot probe %s: %d\n", kp->symbol_name, err);
 			goto err;
 		}
-		tcptw_paws_armed[tcptw_paws_nr_armed++] = rp;
+		tcptw_paws_armed[tcptw_paws_nr_armed++] = kp;
 	}
 	if (!TCPTW_PAWS_ESTAB_BY_SOCKET) {
 		err = register_kprobe(&tcptw_paws_oow);

@@ -108,7 +108,7 @@ params_loop() {
 	echo "figures params flips $flips"
 }
 
-# PAWS rejects on two paths (kretprobe and tracepoint) from 20 peers, so
+# PAWS rejects on two paths (entry kprobe and tracepoint) from 20 peers, so
 # the hooks fire while the module comes and goes and paws_max caps rows.
 paws_loop() {
 	i=0
