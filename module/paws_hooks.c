@@ -37,6 +37,15 @@
  */
 static DEFINE_PER_CPU(const struct sk_buff *, tcptw_synsent_skb);
 
+/* Whether @skb is the one the syn_sent kprobe marked; the mark is spent. */
+static bool tcptw_synsent_marked(const struct sk_buff *skb)
+{
+	if (this_cpu_read(tcptw_synsent_skb) != skb)
+		return false;
+	this_cpu_write(tcptw_synsent_skb, NULL);
+	return true;
+}
+
 /* The path a TCP_RFC7323_PAWS drop came from, by the socket's state. */
 static int tcptw_paws_path_of(const struct sock *sk, bool ack)
 {
@@ -85,10 +94,8 @@ static void tcptw_paws_dropped(struct sk_buff *skb, const struct sock *rx_sk,
 		path = TCPTW_PAWS_OLD_ACK;
 	else if (rx_sk)
 		path = tcptw_paws_path_of(rx_sk, ev.ack);
-	else if (this_cpu_read(tcptw_synsent_skb) == skb) {
-		this_cpu_write(tcptw_synsent_skb, NULL);
+	else if (tcptw_synsent_marked(skb))
 		path = -1;
-	}
 	else
 		path = TCPTW_PAWS_ESTAB;
 	if (path < 0)
