@@ -42,7 +42,7 @@ static int tcptw_minisocks_add(void *priv, const struct tcptw_sock_rec *rec)
 		u32 alloc = max(ms->alloc * 2, 64U);
 		struct tcptw_sock_rec *recs;
 
-		recs = kvmalloc_array(alloc, sizeof(*recs), TCPTW_GFP_READ);
+		recs = tcptw_alloc_array(alloc, sizeof(*recs), false);
 		if (!recs)
 			return -ENOMEM;
 		if (ms->nr)

@@ -583,8 +583,8 @@ int tcptw_paws_snapshot(struct net *net, struct tcptw_paws_snap *snap)
 		c.bucket = 0;
 		c.pos = NULL;
 		if (alloc) {
-			snap->rows = kvmalloc_array(alloc, sizeof(*snap->rows),
-						    TCPTW_GFP_READ);
+			snap->rows = tcptw_alloc_array(alloc, sizeof(*snap->rows),
+						       false);
 			if (!snap->rows)
 				return -ENOMEM;
 		}

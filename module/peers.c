@@ -66,10 +66,11 @@ static u32 tcptw_addr_hash(const struct tcptw_peer_table *table,
 	return __ipv6_addr_jhash(&addr->in6, table->hash_seed);
 }
 
+/* Chain row @idx by the hash it was created with. */
 static void tcptw_peer_table_link(struct tcptw_peer_table *table, u32 idx)
 {
 	struct tcptw_peer *peer = &table->peers[idx];
-	u32 bucket = tcptw_addr_hash(table, &peer->addr) & table->hash_mask;
+	u32 bucket = peer->hash & table->hash_mask;
 
 	peer->hash_next = table->heads[bucket];
 	table->heads[bucket] = idx + 1;
@@ -100,10 +101,10 @@ int tcptw_index_grow(void **rows, u32 **heads, u32 *hash_mask, u32 nr,
 	void *new_rows;
 	u32 *new_heads;
 
-	new_rows = kvmalloc_array(alloc, size, TCPTW_GFP_READ);
+	new_rows = tcptw_alloc_array(alloc, size, false);
 	if (!new_rows)
 		return -ENOMEM;
-	new_heads = kvcalloc(nheads, sizeof(*new_heads), TCPTW_GFP_READ);
+	new_heads = tcptw_alloc_array(nheads, sizeof(*new_heads), true);
 	if (!new_heads) {
 		kvfree(new_rows);
 		return -ENOMEM;
@@ -148,13 +149,13 @@ static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 
 static __always_inline struct tcptw_peer *
 tcptw_peer_table_find(struct tcptw_peer_table *table,
-		      const struct tcptw_addr *addr)
+		      const struct tcptw_addr *addr, u32 hash)
 {
 	u32 idx;
 
 	if (!table->heads)
 		return NULL;
-	idx = table->heads[tcptw_addr_hash(table, addr) & table->hash_mask];
+	idx = table->heads[hash & table->hash_mask];
 	while (idx) {
 		struct tcptw_peer *peer = &table->peers[idx - 1];
 
@@ -173,7 +174,8 @@ static __always_inline struct tcptw_peer *
 tcptw_peer_table_get(struct tcptw_peer_table *table,
 		     const struct tcptw_addr *addr)
 {
-	struct tcptw_peer *peer = tcptw_peer_table_find(table, addr);
+	u32 hash = tcptw_addr_hash(table, addr);
+	struct tcptw_peer *peer = tcptw_peer_table_find(table, addr, hash);
 
 	if (peer || table->nr >= table->max)
 		return peer;
@@ -189,6 +191,7 @@ tcptw_peer_table_get(struct tcptw_peer_table *table,
 	}
 	peer = &table->peers[table->nr];
 	tcptw_peer_init(peer, addr);
+	peer->hash = hash;
 	tcptw_peer_table_link(table, table->nr++);
 	return peer;
 }

@@ -60,11 +60,11 @@ static u32 tcptw_tuple_hash(const struct tcptw_tuple_table *table,
 	return __ipv6_addr_jhash(&local->in6, h);
 }
 
+/* Chain tuple @idx by the hash it was created with. */
 static void tcptw_tuple_link(struct tcptw_tuple_table *table, u32 idx)
 {
 	struct tcptw_tuple *t = &table->tuples[idx];
-	u32 b = tcptw_tuple_hash(table, &t->local, &t->remote, t->remote_port) &
-		table->hash_mask;
+	u32 b = t->hash & table->hash_mask;
 
 	t->hash_next = table->heads[b];
 	table->heads[b] = idx + 1;
@@ -104,15 +104,14 @@ static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
 			  const struct tcptw_sock_rec *rec)
 {
+	u32 hash = tcptw_tuple_hash(table, &rec->local, &rec->peer,
+				    rec->remote_port);
 	struct tcptw_tuple *t;
 	u32 idx;
 	int err;
 
 	if (table->heads) {
-		idx = table->heads[tcptw_tuple_hash(table, &rec->local,
-						    &rec->peer,
-						    rec->remote_port) &
-				   table->hash_mask];
+		idx = table->heads[hash & table->hash_mask];
 		while (idx) {
 			t = &table->tuples[idx - 1];
 			if (t->remote_port == rec->remote_port &&
@@ -138,6 +137,7 @@ int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
 	t->local = rec->local;
 	t->remote = rec->peer;
 	t->remote_port = rec->remote_port;
+	t->hash = hash;
 	t->used = 1;
 	tcptw_tuple_link(table, table->nr++);
 	return 0;

@@ -9,9 +9,12 @@
 #include <linux/gfp.h>
 #include <linux/in6.h>
 #include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/vmalloc.h>
 #include <net/ipv6.h>
 #include <net/tcp_states.h>
 
@@ -36,6 +39,25 @@ struct tcphdr;
  * it, so it is bounded by the module parameters and the reader's own limit.
  */
 #define TCPTW_GFP_READ	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
+ * An array of a read: @n elements of @size bytes, zeroed if @zero; release
+ * with kvfree(). Never an allocation above order 0: a page's worth from the
+ * slab, anything larger from vmalloc (kvmalloc() would first try a
+ * contiguous block, and with __GFP_RETRY_MAYFAIL try it hard, up to
+ * order 10 for a million rows).
+ */
+static inline void *tcptw_alloc_array(size_t n, size_t size, bool zero)
+{
+	gfp_t gfp = TCPTW_GFP_READ | (zero ? __GFP_ZERO : 0);
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes))
+		return NULL;
+	if (bytes <= PAGE_SIZE)
+		return kmalloc(bytes, gfp);
+	return __vmalloc(bytes, gfp);
+}
 
 extern unsigned int tcptw_max_peers;
 extern unsigned int tcptw_max_tuples;
@@ -123,6 +145,7 @@ struct tcptw_sock_rec {
 
 struct tcptw_peer {
 	struct tcptw_addr addr;
+	u32 hash;		/* of addr: a grown table relinks without it */
 	u32 hash_next;		/* index + 1 of the next peer in the chain */
 	u32 states[TCP_MAX_STATES];
 	u32 tw_in;
@@ -162,6 +185,7 @@ static inline void tcptw_index_resched(u32 i)
 	if (!(i % 4096))
 		cond_resched();
 }
+
 void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers);
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table);
 void tcptw_peer_table_add(struct tcptw_peer_table *table,
@@ -179,6 +203,7 @@ struct tcptw_tuple {
 	struct tcptw_addr local;
 	struct tcptw_addr remote;
 	u16 remote_port;
+	u32 hash;		/* of the three: a grown table relinks without it */
 	u32 hash_next;		/* index + 1 of the next tuple in the chain */
 	u32 used;
 };

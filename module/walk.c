@@ -38,6 +38,7 @@ struct tcptw_walk {
 	struct tcptw_sock_rec *recs;	/* one bucket's sockets */
 	u32 recs_alloc;
 	u32 now_s;			/* ktime_get_seconds() at the start */
+	bool detail;			/* minisockets' sequence and timestamps */
 	struct tcptw_walk_result *result;
 };
 
@@ -77,17 +78,24 @@ static inline u32 tcptw_ttl_ms(long left)
 /*
  * What a TIME_WAIT or FIN_WAIT2 minisocket still knows of its connection.
  * @now_s: ktime_get_seconds() once per walk, the clock of tw_ts_recent_stamp.
+ * @detail: also its sequence numbers and timestamp (debugfs "sockets"); the
+ * report needs only the time left, and every field read under the bucket
+ * lock costs the walk.
  */
 static void tcptw_rec_fill_minisock(struct tcptw_sock_rec *rec,
-				    const struct sock *sk, u32 now_s)
+				    const struct sock *sk, u32 now_s,
+				    bool detail)
 {
 	const struct inet_timewait_sock *tw = inet_twsk(sk);
 	const struct tcp_timewait_sock *tcptw = tcp_twsk(sk);
-	u32 stamp = READ_ONCE(tcptw->tw_ts_recent_stamp);
+	u32 stamp;
 
 	rec->minisock = true;
 	rec->tw_ttl_ms = tcptw_ttl_ms(READ_ONCE(tw->tw_timer.expires) -
 				      (long)jiffies);
+	if (!detail)
+		return;
+	stamp = READ_ONCE(tcptw->tw_ts_recent_stamp);
 	rec->rcv_nxt = READ_ONCE(tcptw->tw_rcv_nxt);
 	rec->snd_nxt = READ_ONCE(tcptw->tw_snd_nxt);
 	/* tcp_time_wait() copies a zero stamp when no timestamps were used. */
@@ -108,13 +116,13 @@ static void tcptw_rec_fill_minisock(struct tcptw_sock_rec *rec,
  * bucket lock.
  */
 static void tcptw_rec_fill(struct tcptw_sock_rec *rec, const struct sock *sk,
-			   u32 now_s)
+			   u32 now_s, bool detail)
 {
 	int state = READ_ONCE(sk->sk_state);
 
 	if (state == TCP_TIME_WAIT) {
 		state = READ_ONCE(inet_twsk(sk)->tw_substate);
-		tcptw_rec_fill_minisock(rec, sk, now_s);
+		tcptw_rec_fill_minisock(rec, sk, now_s, detail);
 	} else {
 		if (state == TCP_NEW_SYN_RECV)
 			state = TCP_SYN_RECV;
@@ -185,7 +193,7 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 		if (!net_eq(sock_net(sk), w->net))
 			continue;
 		if (n < w->recs_alloc)
-			tcptw_rec_fill(&w->recs[n], sk, w->now_s);
+			tcptw_rec_fill(&w->recs[n], sk, w->now_s, w->detail);
 		n++;
 	}
 	held = sched_clock() - t0;
@@ -247,7 +255,7 @@ static int tcptw_walk_recs_grow(struct tcptw_walk *w, u32 need)
 	u32 alloc = roundup_pow_of_two(max(need, TCPTW_RECS_INITIAL));
 	struct tcptw_sock_rec *recs;
 
-	recs = kvmalloc_array(alloc, sizeof(*recs), TCPTW_GFP_READ);
+	recs = tcptw_alloc_array(alloc, sizeof(*recs), false);
 	if (!recs)
 		return -ENOMEM;
 	tcptw_mem_add(w->sink->mem, alloc * sizeof(*recs));
@@ -328,6 +336,8 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 		.sink = sink,
 		.hinfo = net->ipv4.tcp_death_row.hashinfo,
 		.result = result,
+		/* Only a minisock callback (debugfs "sockets") reads them. */
+		.detail = !!sink->minisock,
 	};
 	u64 start = ktime_get_ns();
 	int err;
@@ -335,7 +345,7 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 
 	memset(result, 0, sizeof(*result));
 	w.now_s = (u32)ktime_get_seconds();
-	w.listening = bitmap_zalloc(TCPTW_NR_PORTS, TCPTW_GFP_READ);
+	w.listening = tcptw_alloc_array(1, TCPTW_LISTENING_BYTES, true);
 	if (!w.listening)
 		return -ENOMEM;
 	tcptw_mem_add(sink->mem, TCPTW_LISTENING_BYTES);
@@ -366,7 +376,7 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	result->walk_us = div_u64(result->walk_ns, NSEC_PER_USEC);
 out:
 	tcptw_walk_recs_free(&w);
-	bitmap_free(w.listening);
+	kvfree(w.listening);
 	tcptw_mem_sub(sink->mem, TCPTW_LISTENING_BYTES);
 	return err;
 }
