@@ -16,7 +16,7 @@ packages=(
 	build-essential bc bison flex libelf-dev libssl-dev kmod cpio xz-utils zstd
 	dwarves iproute2 qemu-system-x86 busybox-static nftables
 	linux-headers-amd64 linux-headers-6.12-amd64 linux-source-6.1
-	clang-14 libclang-rt-14-dev groff-base python3
+	clang-14 libclang-rt-14-dev libbpf-dev bpftool groff-base python3
 	dkms dh-dkms debhelper lintian rpm rpm2cpio openssl apt-utils debootstrap
 	gnuplot-nox sparse cppcheck
 )

@@ -11,10 +11,12 @@ if (!exists("out")) out = "docs/bench.png"
 
 kernels = system("cat '" . datadir . "/plot-kernels.txt'")
 nk = words(kernels)
-methods = "tcptw_proc tcptw_tool count proc_net_tcp ss_tw ss_pipeline ss_s"
-labels = "'cat /proc/tcptw' 'tcptw tool' 'count-only walk (debugfs)' 'cat /proc/net/tcp' 'ss -tan state time-wait' 'ss | awk | sed | sort | uniq -c' 'ss -s'"
-array colors[7] = ["#d62728", "#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd", "#7f7f7f"]
-array points[7] = [7, 5, 13, 9, 11, 15, 3]
+# The method indices of the data files (tests/bench.sh's METHODS; the last
+# one, cat /dev/null, is not plotted).
+methods = "tcptw_proc tcptw_tool count proc_net_tcp ss_tw ss_pipeline ss_s bpf_iter"
+labels = "'cat /proc/tcptw' 'tcptw tool' 'count-only walk (debugfs)' 'cat /proc/net/tcp' 'ss -tan state time-wait' 'ss | awk | sed | sort | uniq -c' 'ss -s' 'BPF iter/tcp (bpffs)'"
+array colors[8] = ["#d62728", "#ff7f0e", "#8c564b", "#1f77b4", "#2ca02c", "#9467bd", "#7f7f7f", "#17becf"]
+array points[8] = [7, 5, 13, 9, 11, 15, 3, 1]
 
 set terminal pngcairo size (nk > 1 ? 1400 : 800), 720 font "DejaVu Sans,10"
 set output out
@@ -34,7 +36,7 @@ set multiplot layout 1, nk title "tcptw make bench: time vs socket count (QEMU T
 do for [k = 1:nk] {
 	f = datadir . "/plot-" . word(kernels, k) . ".dat"
 	set title "kernel " . word(kernels, k)
-	plot for [i = 0:6] f using ($1 == i ? $2 : 1/0):($1 == i ? $3 : 1/0) \
+	plot for [i = 0:7] f using ($1 == i ? $2 : 1/0):($1 == i ? $3 : 1/0) \
 		with points pt points[i + 1] ps 1.1 lc rgb colors[i + 1] title word(labels, i + 1)
 }
 unset multiplot

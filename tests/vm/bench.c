@@ -4,14 +4,18 @@
  * command (fork/exec, CLOCK_MONOTONIC wall clock, the children's peak RSS),
  * makes server-side TIME-WAIT from many explicitly bound 127.x source
  * addresses, holds many ESTABLISHED loopback connections open, and measures
- * loopback request/response (rr) and connect/request/close (crr) rates.
+ * request/response (rr) and connect/request/close (crr) rates. The packet-path
+ * workloads (bulk, crr, synflood, paws) run between two network namespaces
+ * (--server-ns, --client-ns) and read their rates from the server's counters.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -30,6 +34,8 @@
 #define PORT_FIRST	10000
 #define PORT_LAST	65000
 #define SERVER_ADDR	0x7f000001u	/* 127.0.0.1 */
+#define BULK_CHUNK	(128 * 1024)
+#define SYN_LEN		60		/* IPv4 20 + TCP 20 + options 20 */
 
 #define __noreturn	__attribute__((noreturn))
 #define __printf(a, b)	__attribute__((format(printf, a, b)))
@@ -37,10 +43,18 @@
 static const char usage_text[] =
 	"usage: tcptw-bench time [--sh] -- COMMAND [ARG...]\n"
 	"       tcptw-bench tw --port PORT [--count N | --seconds S] [--peers 1000]\n"
-	"                      [--base 127.1.0.1] [--workers 1]\n"
+	"                      [--base 127.1.0.1] [--workers 1] [NS]\n"
+	"       tcptw-bench tw --outbound --port PORT --count N [--peers 1000]\n"
+	"                      [--dest 127.5.0.1]\n"
 	"       tcptw-bench hold --port PORT --conns N [--base 127.2.0.1] [--ready FILE]\n"
 	"       tcptw-bench rr --port PORT --seconds S\n"
-	"       tcptw-bench crr --port PORT --seconds S [--base 127.3.0.1] [--peers 250]\n"
+	"       tcptw-bench crr --port PORT --seconds S [--base 127.3.0.1] [--peers 250] [NS]\n"
+	"       tcptw-bench bulk --port PORT --seconds S [--streams 1] [NS]\n"
+	"       tcptw-bench synflood --port PORT --seconds S [--sources 10.18.0.0]\n"
+	"                      [--backlog 4096] NS\n"
+	"       tcptw-bench paws --port PORT --seconds S --client ADDR [--sport 10000]\n"
+	"                      [--conns 256] NS\n"
+	"NS: [--server-ns PID] [--client-ns PID] [--server 127.0.0.1]\n"
 	"\n"
 	"time runs COMMAND once (with --sh: sh -c COMMAND), reads its stdout through a\n"
 	"pipe and prints one line:\n"
@@ -52,12 +66,31 @@ static const char usage_text[] =
 	"\n"
 	"tw makes server-side TIME-WAIT: each connection from a bound source address\n"
 	"(--peers addresses counting up from --base, ports from 10000 up) to\n"
-	"127.0.0.1:PORT is closed by the server first.  It stops after N connections\n"
-	"or S seconds and prints \"tw made M seconds S rate R\".\n"
+	"the server's PORT is closed by the server first.  It stops after N connections\n"
+	"or S seconds and prints \"tw made M seconds S rate R\".  With --outbound the\n"
+	"TIME-WAIT is client-side: N connections from 127.0.0.1 (ports from the\n"
+	"kernel's allocator) to --peers addresses counting up from --dest, each on\n"
+	"N / peers (rounded up) server ports from PORT, listened on 0.0.0.0: N\n"
+	"distinct outbound tuples (local address, peer, peer port), the client\n"
+	"closing first.\n"
 	"hold opens N connections (2N ESTABLISHED sockets), writes FILE and holds\n"
 	"them until SIGTERM.  rr ping-pongs 1 byte on one connection for S seconds\n"
 	"(both ends in this process) and prints \"rr tps R\"; crr is tw for S\n"
-	"seconds, one worker, and prints \"crr cps R\".\n";
+	"seconds, one worker, and prints \"crr cps R\".\n"
+	"\n"
+	"NS: the listener is made in the network namespace of process --server-ns,\n"
+	"bound to --server, every other socket in that of --client-ns.\n"
+	"bulk streams data over --streams connections (a writer and a reader process\n"
+	"each) for S seconds and prints \"bulk mb_per_s R bytes B seconds T\", R in\n"
+	"10^6 bytes/s, counted by the readers up to the last byte.\n"
+	"synflood sends SYNs from a raw socket, random sources in the /16 of\n"
+	"--sources, random ports and sequence numbers, to a listener (backlog\n"
+	"--backlog) that never accepts, and prints \"synflood syns_per_s R sent_per_s\n"
+	"T\", R from the server namespace's Tcp InSegs.\n"
+	"paws sends SYNs with TSval 1 from a raw socket on the 4-tuples --client:\n"
+	"--sport...+N-1 to --server:PORT, in a loop, where tw left TIME-WAIT with\n"
+	"tcp_timestamps=2, and prints \"paws rejects_per_s R sent_per_s T\", R from\n"
+	"the server namespace's TcpExt PAWSEstab + PAWSTimewait.\n";
 
 static void die(const char *fmt, ...) __noreturn __printf(1, 2);
 static void die(const char *fmt, ...)
@@ -117,6 +150,88 @@ static void raise_nofile(long want)
 		    strerror(errno));
 }
 
+/*
+ * Where the sockets are made: the listener in the server's namespace, bound to
+ * the server's address, the rest in the client's (-1: this process's own).
+ */
+static struct {
+	int server_ns, client_ns;
+	long server_pid;
+	uint32_t server;
+} path = { -1, -1, 0, SERVER_ADDR };
+
+static int open_ns(const char *pid_arg, long *pid)
+{
+	char file[64];
+	int fd;
+
+	*pid = parse_num(pid_arg, 1, 1L << 30, "namespace pid");
+	snprintf(file, sizeof(file), "/proc/%ld/ns/net", *pid);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("%s: %s", file, strerror(errno));
+	return fd;
+}
+
+static void enter_ns(int fd)
+{
+	if (fd >= 0 && setns(fd, CLONE_NEWNET))
+		die("setns: %s", strerror(errno));
+}
+
+/* --server-ns, --client-ns, --server: 1 when argv[*i] was one (and taken). */
+static int path_option(int argc, char **argv, int *i)
+{
+	long pid;
+
+	if (*i + 1 >= argc)
+		return 0;
+	if (!strcmp(argv[*i], "--server-ns"))
+		path.server_ns = open_ns(argv[++*i], &path.server_pid);
+	else if (!strcmp(argv[*i], "--client-ns"))
+		path.client_ns = open_ns(argv[++*i], &pid);
+	else if (!strcmp(argv[*i], "--server"))
+		path.server = parse_addr(argv[++*i]);
+	else
+		return 0;
+	return 1;
+}
+
+/*
+ * The value of KEY in the "Proto: names" / "Proto: values" line pairs of
+ * FILE (snmp, netstat) of the server's namespace; -1 when it has none.
+ */
+static long long mib(const char *file, const char *proto, const char *key)
+{
+	char name[64], names[8192], values[8192], *n, *v, *sn, *sv;
+	long long val = -1;
+	size_t plen = strlen(proto);
+	FILE *f;
+
+	if (path.server_pid)
+		snprintf(name, sizeof(name), "/proc/%ld/net/%s", path.server_pid, file);
+	else
+		snprintf(name, sizeof(name), "/proc/self/net/%s", file);
+	f = fopen(name, "r");
+	if (!f)
+		die("%s: %s", name, strerror(errno));
+	while (val < 0 && fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, proto, plen) || names[plen] != ':')
+			continue;
+		n = strtok_r(names + plen + 1, "\n ", &sn);
+		v = strtok_r(values + plen + 1, "\n ", &sv);
+		for (; n && v; n = strtok_r(NULL, "\n ", &sn),
+		     v = strtok_r(NULL, "\n ", &sv))
+			if (!strcmp(n, key)) {
+				val = strtoll(v, NULL, 10);
+				break;
+			}
+	}
+	fclose(f);
+	return val;
+}
+
 static struct sockaddr_in sin_of(uint32_t addr, unsigned int port)
 {
 	struct sockaddr_in sa;
@@ -128,20 +243,31 @@ static struct sockaddr_in sin_of(uint32_t addr, unsigned int port)
 	return sa;
 }
 
-static int listener(unsigned int port)
+/*
+ * The server's listener on addr:port, made in the server's namespace; returns
+ * in the client's, where every later socket is made.
+ */
+static int listener_at(uint32_t addr, unsigned int port, int backlog)
 {
-	struct sockaddr_in sa = sin_of(SERVER_ADDR, port);
+	struct sockaddr_in sa = sin_of(addr, port);
 	int one = 1, fd;
 
+	enter_ns(path.server_ns);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("bind 127.0.0.1:%u: %s", port, strerror(errno));
-	if (listen(fd, BACKLOG))
+		die("bind %s:%u: %s", inet_ntoa(sa.sin_addr), port, strerror(errno));
+	if (listen(fd, backlog))
 		die("listen: %s", strerror(errno));
+	enter_ns(path.client_ns);
 	return fd;
+}
+
+static int listener(unsigned int port)
+{
+	return listener_at(path.server, port, BACKLOG);
 }
 
 /* The source address of peer i: --base + i, skipping .0 and .255. */
@@ -163,7 +289,7 @@ static uint32_t peer_addr(uint32_t base, unsigned int i)
  */
 static int bound_connect(uint32_t addr, unsigned int *sport, unsigned int port)
 {
-	struct sockaddr_in dst = sin_of(SERVER_ADDR, port);
+	struct sockaddr_in dst = sin_of(path.server, port);
 	struct sockaddr_in src;
 	int fd;
 
@@ -181,7 +307,8 @@ static int bound_connect(uint32_t addr, unsigned int *sport, unsigned int port)
 		close(fd);
 	}
 	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)))
-		die("connect to 127.0.0.1:%u: %s", port, strerror(errno));
+		die("connect to %s:%u: %s", inet_ntoa(dst.sin_addr), port,
+		    strerror(errno));
 	return fd;
 }
 
@@ -238,17 +365,84 @@ static long make_tw(uint32_t base, unsigned int npeers, unsigned int first,
 	return made;
 }
 
+/*
+ * Client-side TIME-WAIT on count distinct outbound tuples: connection k goes
+ * from 127.0.0.1 (the kernel picks the port) to address k % peers from dest,
+ * port port + k / peers. Per batch: connect, accept, close the client first,
+ * wait for its FIN at the server (read() = 0), close the server side, whose
+ * FIN puts the client in TIME-WAIT.
+ */
+static long make_tw_out(uint32_t dest, unsigned int peers, unsigned int port,
+			long count)
+{
+	int cfd[BATCH], sfd[BATCH], lidx[BATCH], *lfd, i, n;
+	long made = 0, k, nports = (count + peers - 1) / peers;
+	struct sockaddr_in dst;
+	uint32_t *addrs;
+	char c;
+
+	if (port + nports - 1 > 65535)
+		die("--outbound: %ld ports from %u do not fit", nports, port);
+	lfd = calloc(nports, sizeof(*lfd));
+	addrs = calloc(peers, sizeof(*addrs));
+	if (!lfd || !addrs)
+		die("out of memory");
+	for (k = 0; k < peers; k++)
+		addrs[k] = peer_addr(k ? addrs[k - 1] : dest, !!k);
+	for (k = 0; k < nports; k++)
+		lfd[k] = listener_at(0, port + k, BACKLOG);
+	while (made < count) {
+		n = count - made < BATCH ? count - made : BATCH;
+		for (i = 0; i < n; i++) {
+			k = made + i;
+			lidx[i] = k / peers;
+			dst = sin_of(addrs[k % peers], port + lidx[i]);
+			cfd[i] = socket(AF_INET, SOCK_STREAM, 0);
+			if (cfd[i] < 0)
+				die("socket: %s", strerror(errno));
+			if (connect(cfd[i], (struct sockaddr *)&dst, sizeof(dst)))
+				die("connect to %s:%u: %s", inet_ntoa(dst.sin_addr),
+				    port + lidx[i], strerror(errno));
+		}
+		for (i = 0; i < n; i++) {
+			sfd[i] = accept(lfd[lidx[i]], NULL, NULL);
+			if (sfd[i] < 0)
+				die("accept: %s", strerror(errno));
+		}
+		for (i = 0; i < n; i++)
+			close(cfd[i]);
+		for (i = 0; i < n; i++) {
+			if (read(sfd[i], &c, 1) != 0)
+				die("server did not see the client's FIN");
+			close(sfd[i]);
+		}
+		made += n;
+	}
+	for (k = 0; k < nports; k++)
+		close(lfd[k]);
+	free(lfd);
+	free(addrs);
+	return made;
+}
+
 static int cmd_tw(int argc, char **argv, int crr)
 {
 	long count = -1, seconds = -1, made = 0, workers = 1, port = -1, w;
 	uint32_t base = parse_addr(crr ? "127.3.0.1" : "127.1.0.1");
+	uint32_t dest = parse_addr("127.5.0.1");
 	unsigned int peers = crr ? 250 : 1000;
+	int i, fds[2], outbound = 0;
 	double t0, t1;
-	int i, fds[2];
 
 	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--outbound") && !crr) {
+			outbound = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
+		if (path_option(argc, argv, &i))
+			continue;
 		if (!strcmp(argv[i], "--count") && !crr)
 			count = parse_num(argv[++i], 1, 100000000, "--count");
 		else if (!strcmp(argv[i], "--seconds"))
@@ -261,16 +455,20 @@ static int cmd_tw(int argc, char **argv, int crr)
 			workers = parse_num(argv[++i], 1, 16, "--workers");
 		else if (!strcmp(argv[i], "--port"))
 			port = parse_num(argv[++i], 1, 65535, "--port");
+		else if (!strcmp(argv[i], "--dest") && !crr)
+			dest = parse_addr(argv[++i]);
 		else
 			usage();
 	}
-	if (port < 0 || (count < 0) == (seconds < 0))
+	if (port < 0 || (count < 0) == (seconds < 0) || (outbound && count < 0))
 		usage();
 	if (workers > peers)
 		die("--workers %ld is more than --peers %u", workers, peers);
 	raise_nofile(4 * BATCH + 64);
 	t0 = now_s();
-	if (workers == 1) {
+	if (outbound) {
+		made = make_tw_out(dest, peers, port, count);
+	} else if (workers == 1) {
 		made = make_tw(base, peers, 0, 1, port, count,
 			       seconds < 0 ? 0 : t0 + seconds);
 	} else {
@@ -413,7 +611,7 @@ static int cmd_rr(int argc, char **argv)
 		usage();
 	lfd = listener(port);
 	cfd = socket(AF_INET, SOCK_STREAM, 0);
-	dst = sin_of(SERVER_ADDR, port);
+	dst = sin_of(path.server, port);
 	if (cfd < 0 || connect(cfd, (struct sockaddr *)&dst, sizeof(dst)))
 		die("connect: %s", strerror(errno));
 	sfd = accept(lfd, NULL, NULL);
@@ -436,6 +634,331 @@ static int cmd_rr(int argc, char **argv)
 	close(sfd);
 	close(lfd);
 	printf("rr tps %.0f\n", n / (t1 - t0));
+	return 0;
+}
+
+/* --- the packet path ------------------------------------------------------ */
+
+/* path options and the workload's own: --port, --seconds, then EXTRA's. */
+struct path_args {
+	long port, seconds;
+};
+
+static int path_args(int argc, char **argv, int *i, struct path_args *a)
+{
+	if (path_option(argc, argv, i))
+		return 1;
+	if (*i + 1 >= argc)
+		usage();
+	if (!strcmp(argv[*i], "--port"))
+		a->port = parse_num(argv[++*i], 1, 65535, "--port");
+	else if (!strcmp(argv[*i], "--seconds"))
+		a->seconds = parse_num(argv[++*i], 1, 100000, "--seconds");
+	else
+		return 0;
+	return 1;
+}
+
+/* Reads fd to its end; the byte count. */
+static long long drain_fd(int fd)
+{
+	static char buf[BULK_CHUNK];
+	long long bytes = 0;
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("bulk: read: %s", strerror(errno));
+		}
+		bytes += r;
+	}
+	return bytes;
+}
+
+/*
+ * Per stream a writer process until the deadline and a reader process to the
+ * end of the stream; the rate is what the readers got, up to the last byte,
+ * over the time from the start to the last reader's end.
+ */
+static int cmd_bulk(int argc, char **argv)
+{
+	struct path_args a = { -1, -1 };
+	int i, lfd, fds[2], *cfd, *sfd, st;
+	static char chunk[BULK_CHUNK];
+	long streams = 1, s, j;
+	struct sockaddr_in dst;
+	long long total = 0, got;
+	double t0, t1, deadline;
+	pid_t pid;
+
+	for (i = 0; i < argc; i++) {
+		if (path_args(argc, argv, &i, &a))
+			continue;
+		if (!strcmp(argv[i], "--streams"))
+			streams = parse_num(argv[++i], 1, 64, "--streams");
+		else
+			usage();
+	}
+	if (a.port < 0 || a.seconds < 0)
+		usage();
+	cfd = calloc(streams, sizeof(*cfd));
+	sfd = calloc(streams, sizeof(*sfd));
+	if (!cfd || !sfd)
+		die("out of memory");
+	lfd = listener(a.port);
+	dst = sin_of(path.server, a.port);
+	for (s = 0; s < streams; s++) {
+		cfd[s] = socket(AF_INET, SOCK_STREAM, 0);
+		if (cfd[s] < 0 || connect(cfd[s], (struct sockaddr *)&dst, sizeof(dst)))
+			die("bulk: connect: %s", strerror(errno));
+		sfd[s] = accept(lfd, NULL, NULL);
+		if (sfd[s] < 0)
+			die("bulk: accept: %s", strerror(errno));
+	}
+	close(lfd);
+	if (pipe(fds))
+		die("pipe: %s", strerror(errno));
+	memset(chunk, 'x', sizeof(chunk));
+	t0 = now_s();
+	deadline = t0 + a.seconds;
+	for (s = 0; s < streams; s++) {
+		pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			for (j = 0; j < streams; j++)
+				close(cfd[j]);
+			got = drain_fd(sfd[s]);
+			_exit(write(fds[1], &got, sizeof(got)) != sizeof(got));
+		}
+		pid = fork();
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (pid == 0) {
+			for (j = 0; j < streams; j++)
+				close(sfd[j]);
+			while (now_s() < deadline)
+				if (write(cfd[s], chunk, sizeof(chunk)) < 0 && errno != EINTR)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (s = 0; s < streams; s++) {
+		close(cfd[s]);
+		close(sfd[s]);
+	}
+	close(fds[1]);
+	for (s = 0; s < streams; s++) {
+		if (read(fds[0], &got, sizeof(got)) != sizeof(got))
+			die("bulk: a reader failed");
+		total += got;
+	}
+	t1 = now_s();
+	for (s = 0; s < 2 * streams; s++)
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			die("bulk: a writer or reader failed");
+	printf("bulk mb_per_s %.1f bytes %lld seconds %.2f\n", total / (t1 - t0) / 1e6,
+	       total, t1 - t0);
+	return 0;
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += p[0] << 8 | p[1];
+	if (len)
+		sum += p[0] << 8;
+	return sum;
+}
+
+/*
+ * A SYN as Linux sends it (MSS, SACK permitted, timestamps, window scale)
+ * into pkt, IPv4 header included; the kernel fills the IP checksum, the TCP
+ * checksum is ours.
+ */
+static void build_syn(uint8_t *pkt, uint32_t src, unsigned int sport,
+		      uint32_t dst, unsigned int dport, uint32_t seq, uint32_t tsval)
+{
+	static const uint8_t opts[20] = {
+		2, 4, 0x05, 0xb4,		/* MSS 1460 */
+		4, 2,				/* SACK permitted */
+		8, 10, 0, 0, 0, 0, 0, 0, 0, 0,	/* timestamps */
+		1, 3, 3, 7,			/* NOP, window scale 7 */
+	};
+	uint8_t *tcp = pkt + 20;
+	uint32_t sum;
+
+	memset(pkt, 0, SYN_LEN);
+	pkt[0] = 0x45;
+	pkt[3] = SYN_LEN;
+	pkt[6] = 0x40;			/* DF */
+	pkt[8] = 64;
+	pkt[9] = IPPROTO_TCP;
+	src = htonl(src);
+	dst = htonl(dst);
+	memcpy(pkt + 12, &src, 4);
+	memcpy(pkt + 16, &dst, 4);
+	tcp[0] = sport >> 8;
+	tcp[1] = sport;
+	tcp[2] = dport >> 8;
+	tcp[3] = dport;
+	seq = htonl(seq);
+	memcpy(tcp + 4, &seq, 4);
+	tcp[12] = 10 << 4;		/* 40 bytes of header */
+	tcp[13] = 0x02;			/* SYN */
+	tcp[14] = 0xff;			/* window 65535 */
+	tcp[15] = 0xff;
+	memcpy(tcp + 20, opts, sizeof(opts));
+	tsval = htonl(tsval);
+	memcpy(tcp + 28, &tsval, 4);
+	/* Pseudo-header: addresses, protocol, TCP length. */
+	sum = csum_add(0, pkt + 12, 8) + IPPROTO_TCP + (SYN_LEN - 20);
+	sum = csum_add(sum, tcp, SYN_LEN - 20);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	tcp[16] = sum >> 8;
+	tcp[17] = sum;
+}
+
+/* A raw IPv4 socket that sends whole packets, in the client's namespace. */
+static int raw_socket(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0)
+		die("raw socket: %s", strerror(errno));
+	return fd;
+}
+
+static void send_raw(int fd, const uint8_t *pkt, uint32_t dst, long *sent)
+{
+	struct sockaddr_in sa = sin_of(dst, 0);
+
+	/* A full backlog drops the packet; the server's counters tell. */
+	if (sendto(fd, pkt, SYN_LEN, 0, (struct sockaddr *)&sa, sizeof(sa)) == SYN_LEN)
+		(*sent)++;
+	else if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR)
+		die("sendto: %s", strerror(errno));
+}
+
+/* xorshift32: the SYN flood's sources, ports and sequence numbers. */
+static uint32_t next_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+static int cmd_synflood(int argc, char **argv)
+{
+	struct path_args a = { -1, -1 };
+	uint32_t sources = parse_addr("10.18.0.0"), x = 2463534242u, r;
+	long backlog = 4096, sent = 0, n = 0;
+	long long in0, in1;
+	uint8_t pkt[SYN_LEN];
+	double t0, t1, deadline;
+	int i, lfd, fd;
+
+	for (i = 0; i < argc; i++) {
+		if (path_args(argc, argv, &i, &a))
+			continue;
+		if (!strcmp(argv[i], "--sources"))
+			sources = parse_addr(argv[++i]) & 0xffff0000u;
+		else if (!strcmp(argv[i], "--backlog"))
+			backlog = parse_num(argv[++i], 1, 1000000, "--backlog");
+		else
+			usage();
+	}
+	if (a.port < 0 || a.seconds < 0)
+		usage();
+	lfd = listener_at(path.server, a.port, backlog);
+	fd = raw_socket();
+	in0 = mib("snmp", "Tcp", "InSegs");
+	t0 = now_s();
+	deadline = t0 + a.seconds;
+	for (;;) {
+		r = next_rand(&x);
+		/* Hosts .1-.254 of the /16; ports 1024-65535. */
+		build_syn(pkt, sources | ((r >> 8) & 0xff00) | (1 + r % 254),
+			  1024 + (next_rand(&x) % 64512), path.server, a.port,
+			  next_rand(&x), next_rand(&x));
+		send_raw(fd, pkt, path.server, &sent);
+		if (!(++n & 63) && now_s() >= deadline)
+			break;
+	}
+	t1 = now_s();
+	in1 = mib("snmp", "Tcp", "InSegs");
+	close(fd);
+	close(lfd);
+	if (in0 < 0 || in1 < 0)
+		die("no Tcp InSegs in the server's /proc/net/snmp");
+	printf("synflood syns_per_s %.0f sent_per_s %.0f\n", (in1 - in0) / (t1 - t0),
+	       sent / (t1 - t0));
+	return 0;
+}
+
+/* PAWS rejects of the server's namespace: 7.x counts TIME-WAIT's apart. */
+static long long paws_rejects(void)
+{
+	long long estab = mib("netstat", "TcpExt", "PAWSEstab");
+	long long tw = mib("netstat", "TcpExt", "PAWSTimewait");
+
+	if (estab < 0)
+		die("no TcpExt PAWSEstab in the server's /proc/net/netstat");
+	return estab + (tw < 0 ? 0 : tw);
+}
+
+static int cmd_paws(int argc, char **argv)
+{
+	struct path_args a = { -1, -1 };
+	long sport = PORT_FIRST, conns = 256, sent = 0, n = 0, c;
+	uint32_t client = 0;
+	long long r0, r1;
+	double t0, t1, deadline;
+	uint8_t *pkts;
+	int i, fd;
+
+	for (i = 0; i < argc; i++) {
+		if (path_args(argc, argv, &i, &a))
+			continue;
+		if (!strcmp(argv[i], "--client"))
+			client = parse_addr(argv[++i]);
+		else if (!strcmp(argv[i], "--sport"))
+			sport = parse_num(argv[++i], 1, 65535, "--sport");
+		else if (!strcmp(argv[i], "--conns"))
+			conns = parse_num(argv[++i], 1, 65535, "--conns");
+		else
+			usage();
+	}
+	if (a.port < 0 || a.seconds < 0 || !client || sport + conns > 65536)
+		usage();
+	pkts = malloc(conns * SYN_LEN);
+	if (!pkts)
+		die("out of memory");
+	/* TSval 1: behind every TIME-WAIT's ts_recent, so PAWS rejects it. */
+	for (c = 0; c < conns; c++)
+		build_syn(pkts + c * SYN_LEN, client, sport + c, path.server, a.port,
+			  0x10000 + c, 1);
+	enter_ns(path.client_ns);
+	fd = raw_socket();
+	r0 = paws_rejects();
+	t0 = now_s();
+	deadline = t0 + a.seconds;
+	for (;;) {
+		send_raw(fd, pkts + (n % conns) * SYN_LEN, path.server, &sent);
+		if (!(++n & 63) && now_s() >= deadline)
+			break;
+	}
+	t1 = now_s();
+	r1 = paws_rejects();
+	close(fd);
+	free(pkts);
+	printf("paws rejects_per_s %.0f sent_per_s %.0f\n", (r1 - r0) / (t1 - t0),
+	       sent / (t1 - t0));
 	return 0;
 }
 
@@ -532,5 +1055,11 @@ int main(int argc, char **argv)
 		return cmd_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "rr"))
 		return cmd_rr(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "bulk"))
+		return cmd_bulk(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "synflood"))
+		return cmd_synflood(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "paws"))
+		return cmd_paws(argc - 2, argv + 2);
 	usage();
 }

@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench, run as /test.sh inside the VM (tests/bench.sh boots it): the
-# PAWS-hook overhead (rr and crr with tcptw.ko unloaded and loaded, in
-# alternating pairs), then three sizes -- a: 20k TIME-WAIT over 1,000 peers,
-# b: the largest steady TIME-WAIT count (65 s at full speed, then measured
-# while it drains), c: 100k loopback connections held open (200k ESTABLISHED)
-# plus 20k TIME-WAIT -- and at each size every method timed by tcptw-bench in
-# rounds (the method order rotates each round). Every result is one line
-# starting "BENCH " for the host to parse. TCPTW_BENCH_QUICK=1 (kernel
-# command line) makes everything small; TCPTW_BENCH_TW_A, _PEERS, _GEN_B,
-# _HOLD_C and _TW_C (kernel command line) override single sizes, for a run
-# at sizes the bench does not use.
+# sizes -- a: 20k TIME-WAIT over 1,000 peers, a2: 20k client-side TIME-WAIT to
+# the same number of peers on 20k distinct outbound tuples, b: the largest steady TIME-WAIT count (65 s
+# at full speed, then measured while it drains), c: 100k loopback connections
+# held open (200k ESTABLISHED) plus 20k TIME-WAIT -- and at each size every
+# method timed by tcptw-bench in rounds (the method order rotates each round).
+# When the overlay has them: the BPF anchor (/bench-iter.sh: `cat
+# /sys/fs/bpf/tcptw_tw`, an iter/tcp program, as one more method at sizes a and
+# c, and its check against /proc/tcptw) and the latency probe
+# (/bench-latency.sh, tcptw-latency) at sizes a and c. The packet path has a VM
+# of its own (tests/vm/bench-path.sh). Every result is one line starting
+# "BENCH " for the host to parse. TCPTW_BENCH_QUICK=1 (kernel command line)
+# makes everything small; TCPTW_BENCH_TW_A, _PEERS, _GEN_B, _HOLD_C and _TW_C
+# (kernel command line) override single sizes, for a run at sizes the bench
+# does not use.
 
 set -eu
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -19,10 +23,10 @@ export PATH
 
 if [ "${TCPTW_BENCH_QUICK:-0}" = 1 ]; then
 	rounds_a=3 rounds_b=3 rounds_c=3 tw_a=2000 peers=100 gen_b=15
-	hold_c=5000 tw_c=2000 pairs=2 pair_s=1
+	hold_c=5000 tw_c=2000 latency_s=1
 else
 	rounds_a=7 rounds_b=5 rounds_c=5 tw_a=20000 peers=1000 gen_b=65
-	hold_c=100000 tw_c=20000 pairs=5 pair_s=3
+	hold_c=100000 tw_c=20000 latency_s=5
 fi
 tw_a=${TCPTW_BENCH_TW_A:-$tw_a}
 peers=${TCPTW_BENCH_PEERS:-$peers}
@@ -74,38 +78,35 @@ dmesg | grep -m1 'TCP established hash table entries' | sed 's/^\[[^]]*\] */BENC
 echo "BENCH info tcp_max_tw_buckets $(cat /proc/sys/net/ipv4/tcp_max_tw_buckets)"
 echo "BENCH info sizes tw_a $tw_a peers $peers gen_b $gen_b hold_c $hold_c tw_c $tw_c"
 
-# --- the PAWS hook's overhead: unloaded/loaded pairs, order alternating ------------------------
-# rr_crr STATE PAIR: one rr and one crr run (fresh ports each time).
-port=20000
-rr_crr() {
-	port=$((port + 1))
-	r=$(tcptw-bench rr --port $port --seconds "$pair_s") || fail "rr failed"
-	echo "BENCH hook state $1 pair $2 bench rr value ${r##* }"
-	port=$((port + 1))
-	r=$(tcptw-bench crr --port $port --seconds "$pair_s") || fail "crr failed"
-	echo "BENCH hook state $1 pair $2 bench crr value ${r##* }"
-}
-p=1
-while [ $p -le $pairs ]; do
-	if [ $((p % 2)) = 1 ]; then
-		rr_crr unloaded $p
-		insmod /tcptw.ko
-		rr_crr loaded $p
-		rmmod tcptw
-	else
-		insmod /tcptw.ko
-		rr_crr loaded $p
-		rmmod tcptw
-		rr_crr unloaded $p
+# --- the BPF anchor and the latency probe, when the overlay has them ----------------------------
+iter_ok=0
+if [ -r /bench-iter.sh ] && [ -r /iter_tcp.bpf.o ]; then
+	# shellcheck source=tests/vm/bench-iter.sh disable=SC1091 # another helper's, may be absent
+	. /bench-iter.sh
+	if iter_load; then
+		iter_ok=1
 	fi
-	p=$((p + 1))
-done
+else
+	echo "BENCH na bpf_iter not in this build (no tests/vm/bench-iter.sh or iter_tcp.bpf.o)"
+fi
+latency_ok=0
+if [ -r /bench-latency.sh ] && command -v tcptw-latency >/dev/null; then
+	# shellcheck source=tests/vm/bench-latency.sh
+	. /bench-latency.sh
+	latency_ok=1
+else
+	echo "BENCH na latency not in this build (no tests/vm/bench-latency.sh or latency.c)"
+fi
+
+# latency SIZE: the latency probe while SIZE is held.
+latency() {
+	[ $latency_ok = 1 ] || return 0
+	latency_run "$1" $latency_s || echo "BENCH error latency size $1: latency_run failed"
+}
 
 insmod /tcptw.ko
 echo "BENCH info ehash_buckets $(awk '$1 == "ehash_buckets" { print $2 }' /proc/tcptw)"
 echo "BENCH info tcptw_version $(head -n1 /proc/tcptw)"
-# crr's TIME-WAIT would count in size a: let it expire (TIME-WAIT lasts 60 s).
-drain 70
 # The walk of an empty table: the fixed cost of visiting every bucket.
 awk '$1 == "sockets" || $1 == "walk_us" || $1 == "tw_count" || $1 == "peers" {
 	v = v " " $1 " " $2 } END { print "BENCH walk size empty round 1" v }' /proc/tcptw
@@ -121,6 +122,7 @@ run_method() {
 	ss_pipeline) set -- "$1" "$2" "$3" --sh -- "$PIPELINE" ;;
 	ss_s) set -- "$1" "$2" "$3" -- /usr/bin/ss -s ;;
 	count) set -- "$1" "$2" "$3" -- cat $COUNT ;;
+	bpf_iter) set -- "$1" "$2" "$3" -- cat /sys/fs/bpf/tcptw_tw ;;
 	null) set -- "$1" "$2" "$3" -- cat /dev/null ;;
 	esac
 	s=$1 r=$2 m=$3
@@ -141,6 +143,10 @@ measure() {
 	else
 		echo "BENCH na size $1 method count"
 	fi
+	# The BPF anchor where issue 17 compares with it.
+	case $1 in
+	a | c) [ $iter_ok = 0 ] || methods="$methods bpf_iter" ;;
+	esac
 	r=1
 	while [ $r -le "$2" ]; do
 		# What the module saw at the start of this round.
@@ -171,6 +177,17 @@ echo "BENCH phase a start"
 g=$(tcptw-bench tw --count $tw_a --peers $peers --port 9100 --workers 2) || fail "tw a"
 echo "BENCH gen size a $g"
 measure a $rounds_a
+[ $iter_ok = 0 ] || iter_check a || echo "BENCH error itercheck size a failed"
+latency a
+
+# --- a2: as many TIME-WAIT client-side to as many peers, each on its own outbound tuple ------------
+# Size a's TIME-WAIT (and the latency probe's churn) must be gone: both
+# tables are walked alike, so only what a2 holds may be in them.
+drain 80
+echo "BENCH phase a2 start"
+g=$(tcptw-bench tw --outbound --count $tw_a --peers $peers --port 9150) || fail "tw a2"
+echo "BENCH gen size a2 $g"
+measure a2 $rounds_a
 
 # --- b: full speed for gen_b seconds (TIME-WAIT lives 60 s), then measured as it drains ------------
 echo "BENCH phase b start"
@@ -194,7 +211,10 @@ echo "BENCH gen size c $(cat /tmp/hold.log) after_s $((i / 10))"
 g=$(tcptw-bench tw --count $tw_c --peers $peers --port 9310 --workers 2) || fail "tw c"
 echo "BENCH gen size c $g"
 measure c $rounds_c
+[ $iter_ok = 0 ] || iter_check c || echo "BENCH error itercheck size c failed"
+latency c
 kill $hold
 wait $hold || true
 rmmod tcptw
+[ $iter_ok = 0 ] || iter_unload || true
 echo "BENCH done"
