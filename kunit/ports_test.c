@@ -181,9 +181,26 @@ static void tuple_table_grows_and_merges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->untracked, 0ULL);
 }
 
-/* used, largest first; then local, remote, port; IPv4 before IPv6. */
+/*
+ * Rows shown: all 7, 4 (more than half: a whole sort), 3 and 1 (the heap
+ * taken off from the front); 0 leaves the order alone.
+ */
+static const u32 tcptw_shown_cases[] = { 7, 4, 3, 1, 0 };
+
+static void tcptw_shown_desc(const u32 *shown, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u of 7 shown", *shown);
+}
+
+KUNIT_ARRAY_PARAM(tcptw_shown, tcptw_shown_cases, tcptw_shown_desc);
+
+/*
+ * used, largest first; then local, remote, port; IPv4 before IPv6. The rows
+ * shown come first in that order; every tuple stays in the table.
+ */
 static void tuple_table_sort_order(struct kunit *test)
 {
+	u32 shown = *(const u32 *)test->param_value, used = 0;
 	static const struct {
 		const char *local, *remote;
 		u16 port;
@@ -213,9 +230,12 @@ static void tuple_table_sort_order(struct kunit *test)
 							    remote, adds[i].port,
 							    TCP_ESTABLISHED));
 	}
-	tcptw_tuple_table_sort(table);
+	tcptw_tuple_table_sort(table, shown);
 	KUNIT_ASSERT_EQ(test, table->nr, (u32)ARRAY_SIZE(adds));
-	for (i = 0; i < ARRAY_SIZE(want); i++) {
+	for (i = 0; i < table->nr; i++)
+		used += table->tuples[i].used;
+	KUNIT_EXPECT_EQ(test, used, 18U);
+	for (i = 0; i < shown; i++) {
 		const struct tcptw_tuple *t = &table->tuples[i];
 
 		local = tcptw_test_addr6(test, adds[want[i]].local);
@@ -245,7 +265,7 @@ static void tuple_table_sort_keeps_contents(struct kunit *test)
 			     tcptw_test_out(local, 40001, r2, 80, TCP_ESTABLISHED));
 	tcptw_test_tuple_add(test, table,
 			     tcptw_test_out(local, 40002, r2, 80, TCP_ESTABLISHED));
-	tcptw_tuple_table_sort(table);
+	tcptw_tuple_table_sort(table, table->nr);
 	KUNIT_EXPECT_NULL(test, table->heads);
 	t = tcptw_test_find(table, &local, &r2, 80);
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -390,7 +410,7 @@ static struct kunit_case tcptw_ports_cases[] = {
 	KUNIT_CASE(tuple_distinct_tuples),
 	KUNIT_CASE(tuple_v4mapped_is_ipv4),
 	KUNIT_CASE(tuple_table_grows_and_merges),
-	KUNIT_CASE(tuple_table_sort_order),
+	KUNIT_CASE_PARAM(tuple_table_sort_order, tcptw_shown_gen_params),
 	KUNIT_CASE(tuple_table_sort_keeps_contents),
 	KUNIT_CASE_PARAM(tuple_pct, tcptw_tuple_pct_gen_params),
 	KUNIT_CASE_PARAM(tuple_row_text, tcptw_tuple_row_gen_params),

@@ -3,7 +3,7 @@
  * KUnit: tcptw_sort(), the heapsort with reschedule points the report's
  * tables use, against element sizes that take the word and the byte swap,
  * sizes around the heap's edges, duplicates, and more elements than one
- * batch between reschedule points.
+ * batch between reschedule points; tcptw_sort_first(), its top-k form.
  */
 
 #include <kunit/test.h>
@@ -101,9 +101,48 @@ static void sort_narrow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ids, n ? (u64)n * (n - 1) / 2 : 0);
 }
 
+/*
+ * tcptw_sort_first() for k of none, one, a third (the heap taken off the
+ * front), two thirds (a whole sort) and all: the first k are the k smallest,
+ * in order, and no element is lost or torn.
+ */
+static void sort_first(struct kunit *test)
+{
+	u32 n = *(const u32 *)test->param_value, i, j, t;
+	struct tcptw_test_wide *a, *sorted;
+	const u32 ks[] = { 0, 1, n / 3, 2 * n / 3, n };
+
+	a = kunit_kcalloc(test, max(n, 1U), sizeof(*a), GFP_KERNEL);
+	sorted = kunit_kcalloc(test, max(n, 1U), sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, sorted);
+	for (t = 0; t < ARRAY_SIZE(ks); t++) {
+		u64 ids = 0;
+
+		for (i = 0; i < n; i++) {
+			a[i].key = get_random_u32() % 97;
+			a[i].id = i;
+			a[i].check = a[i].key * 1000003 + i;
+		}
+		memcpy(sorted, a, n * sizeof(*a));
+		tcptw_sort(sorted, n, sizeof(*a), tcptw_test_wide_cmp);
+		tcptw_sort_first(a, n, sizeof(*a), tcptw_test_wide_cmp, ks[t]);
+		for (j = 0; j < ks[t]; j++)
+			KUNIT_EXPECT_EQ_MSG(test, a[j].id, sorted[j].id,
+					    "k %u: row %u", ks[t], j);
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_EQ(test, a[i].check,
+					a[i].key * 1000003 + a[i].id);
+			ids += a[i].id;
+		}
+		KUNIT_EXPECT_EQ(test, ids, n ? (u64)n * (n - 1) / 2 : 0);
+	}
+}
+
 static struct kunit_case tcptw_sort_cases[] = {
 	KUNIT_CASE_PARAM(sort_wide, tcptw_sort_gen_params),
 	KUNIT_CASE_PARAM(sort_narrow, tcptw_sort_gen_params),
+	KUNIT_CASE_PARAM(sort_first, tcptw_sort_gen_params),
 	{}
 };
 

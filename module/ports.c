@@ -176,17 +176,19 @@ static int tcptw_tuple_cmp(const void *a, const void *b)
 }
 
 /**
- * tcptw_tuple_table_sort() - order tuples for output, most used first
+ * tcptw_tuple_table_sort() - order the tuples shown, most used first
  * @table: the table of this read; no lookups after this
+ * @shown: how many rows are shown: those come first, in order, the others
+ *	   after them in no order (the report shows max_tuples of them)
  */
-void tcptw_tuple_table_sort(struct tcptw_tuple_table *table)
+void tcptw_tuple_table_sort(struct tcptw_tuple_table *table, u32 shown)
 {
 	if (table->heads)
 		tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
 					  sizeof(*table->heads));
 	kvfree(table->heads);
 	table->heads = NULL;
-	tcptw_sort(table->tuples, table->nr, sizeof(*table->tuples),
-		   tcptw_tuple_cmp);
+	tcptw_sort_first(table->tuples, table->nr, sizeof(*table->tuples),
+			 tcptw_tuple_cmp, shown);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_sort);

@@ -207,7 +207,7 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	report->now = get_jiffies_64();
 	tcptw_report_merge_paws(report);
 	tcptw_peer_table_sort(&report->table);
-	tcptw_tuple_table_sort(&report->tuples);
+	tcptw_tuple_table_sort(&report->tuples, max_tuples);
 
 	/* Read right after the walk, so both describe the same moment. */
 	tcptw_report_fill_counters(report, net);

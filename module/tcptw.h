@@ -223,7 +223,7 @@ void tcptw_tuple_table_init(struct tcptw_tuple_table *table);
 void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table);
 int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
 			  const struct tcptw_sock_rec *rec);
-void tcptw_tuple_table_sort(struct tcptw_tuple_table *table);
+void tcptw_tuple_table_sort(struct tcptw_tuple_table *table, u32 shown);
 u64 tcptw_tuple_pct(u32 used, u32 range);
 
 /*
@@ -298,6 +298,8 @@ int tcptw_walk_ehash_shape(struct net *net, struct tcptw_ehash_shape *shape);
 
 typedef int (*tcptw_cmp_t)(const void *a, const void *b);
 void tcptw_sort(void *base, size_t num, size_t size, tcptw_cmp_t cmp);
+void tcptw_sort_first(void *base, size_t num, size_t size, tcptw_cmp_t cmp,
+		      size_t k);
 
 #include "paws.h"
 
