@@ -153,10 +153,8 @@
  *                   their (peer, port) was new (the hooks never allocate:
  *                   they may run where sleeping is forbidden, PREEMPT_RT
  *                   included; rows are allocated ahead and refilled from a
- *                   work item), or a hook that compares a kernel counter
- *                   around a function could not be sure the change was that
- *                   function's (its task migrated or was switched out
- *                   meanwhile). Also part of paws_other; 0 in normal running.
+ *                   work item). Also part of paws_other; 0 in normal
+ *                   running.
  *
  * All counters are those of the reader's namespace. The TcpExt counters are
  * cumulative since the namespace was created, as in /proc/net/netstat; the

@@ -59,7 +59,6 @@ struct tcptw_paws_net {
 	struct tcptw_paws_row other;
 	u64 other_rejects;
 	u64 dropped;
-	u64 totals[TCPTW_PAWS_NR_PATHS];
 	u64 since;
 	u32 log_next;
 	u32 log_count;
@@ -299,11 +298,10 @@ static struct tcptw_paws_row *tcptw_paws_row_get(struct tcptw_paws_net *pn,
 	return &e->row;
 }
 
-void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev,
-		       bool sure)
+void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev)
 {
 	struct tcptw_paws_net *pn = tcptw_paws_net(net);
-	struct tcptw_paws_row *row = NULL;
+	struct tcptw_paws_row *row;
 	u64 now = get_jiffies_64();
 	bool no_free = false, refill;
 	unsigned long flags;
@@ -315,20 +313,18 @@ void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev,
 		raw_spin_unlock_irqrestore(&pn->lock, flags);
 		return;
 	}
-	if (sure)
-		row = tcptw_paws_row_get(pn, ev, &no_free);
+	row = tcptw_paws_row_get(pn, ev, &no_free);
 	if (!row) {
 		row = &pn->other;
 		/* Old ACKs are counted beside the rejects, not as ones. */
 		if (ev->path < TCPTW_PAWS_NR_REJECT_PATHS) {
 			pn->other_rejects++;
-			if (no_free || !sure)
+			if (no_free)
 				pn->dropped++;
 		}
 	}
 	tcptw_paws_row_count(row, ev);
 	row->last = now;
-	pn->totals[ev->path]++;
 	tcptw_paws_log_add(pn, ev, now);
 	refill = tcptw_paws_below(pn, TCPTW_PAWS_LOW);
 	raw_spin_unlock_irqrestore(&pn->lock, flags);
@@ -473,7 +469,6 @@ void tcptw_paws_reset(struct net *net)
 	memset(&pn->other, 0, sizeof(pn->other));
 	pn->other_rejects = 0;
 	pn->dropped = 0;
-	memset(pn->totals, 0, sizeof(pn->totals));
 	pn->log_next = 0;
 	pn->log_count = 0;
 	pn->since = get_jiffies_64();

@@ -87,12 +87,9 @@ bool tcptw_tcp_timestamps(const struct tcphdr *th, unsigned int len,
 
 /*
  * Between the table and the hooks. tcptw_paws_record() counts one reject in
- * @net from any context the hooks run in, without sleeping or allocating;
- * @sure is false when the hook could not be certain the reject was the one
- * it watched (the reject then goes to "other" and paws_dropped).
+ * @net from any context the hooks run in, without sleeping or allocating.
  */
-void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev,
-		       bool sure);
+void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev);
 bool tcptw_paws_event_from_skb(const struct sk_buff *skb, u8 path,
 			       struct tcptw_paws_event *ev);
 int tcptw_paws_hooks_init(void);

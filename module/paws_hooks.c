@@ -116,7 +116,7 @@ static void tcptw_paws_dropped(struct sk_buff *skb, const struct sock *rx_sk,
 	} else {
 		return;
 	}
-	tcptw_paws_record(net, &ev, true);
+	tcptw_paws_record(net, &ev);
 }
 
 static void tcptw_paws_kfree_skb(void *data, TCPTW_KFREE_SKB_PROBE_ARGS)
@@ -150,7 +150,7 @@ static int tcptw_paws_oow_pre(struct kprobe *p, struct pt_regs *regs)
 	if (TCPTW_DROP_PAWS >= 0 && skb_dst(skb) && skb_dst(skb)->dev)
 		return 0;
 	if (tcptw_paws_event_from_skb(skb, TCPTW_PAWS_ESTAB, &ev))
-		tcptw_paws_record(net, &ev, true);
+		tcptw_paws_record(net, &ev);
 	return 0;
 }
 
@@ -175,6 +175,20 @@ static struct kprobe tcptw_paws_oow = {
  */
 
 /*
+ * tcp_parse_options() into @opt, as the kernel's PAWS tests call it: whether
+ * @skb carries a timestamp (a header without options carries none).
+ */
+static bool tcptw_paws_parse(const struct sock *sk, const struct sk_buff *skb,
+			     struct tcp_options_received *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	if (tcp_hdr(skb)->doff <= sizeof(struct tcphdr) / 4)
+		return false;
+	tcp_parse_options(sock_net(sk), skb, opt, 0, NULL);
+	return opt->saw_tstamp;
+}
+
+/*
  * Whether tcp_timewait_state_process() counts @skb in PAWSEstab: a TIME_WAIT
  * minisocket (FIN_WAIT2 ones count nothing) whose PAWS test refuses it.
  */
@@ -186,12 +200,8 @@ static bool tcptw_tw_paws_verdict(const struct sock *sk,
 	struct tcp_options_received opt;
 	int stamp = READ_ONCE(tcptw->tw_ts_recent_stamp);
 
-	if (READ_ONCE(inet_twsk(sk)->tw_substate) != TCP_TIME_WAIT ||
-	    th->doff <= sizeof(*th) / 4 || !stamp)
-		return false;
-	memset(&opt, 0, sizeof(opt));
-	tcp_parse_options(sock_net(sk), skb, &opt, 0, NULL);
-	if (!opt.saw_tstamp)
+	if (READ_ONCE(inet_twsk(sk)->tw_substate) != TCP_TIME_WAIT || !stamp ||
+	    !tcptw_paws_parse(sk, skb, &opt))
 		return false;
 	opt.ts_recent = READ_ONCE(tcptw->tw_ts_recent);
 	opt.ts_recent_stamp = stamp;
@@ -210,11 +220,7 @@ static bool tcptw_req_paws_verdict(const struct sock *sk,
 	const struct tcphdr *th = tcp_hdr(skb);
 	struct tcp_options_received opt;
 
-	if (th->doff <= sizeof(*th) / 4)
-		return false;
-	memset(&opt, 0, sizeof(opt));
-	tcp_parse_options(sock_net(sk), skb, &opt, 0, NULL);
-	if (!opt.saw_tstamp)
+	if (!tcptw_paws_parse(sk, skb, &opt))
 		return false;
 	opt.ts_recent = READ_ONCE(req->ts_recent);
 	opt.ts_recent_stamp = ktime_get_seconds() - tcptw_req_timeout_s(req);
@@ -246,8 +252,7 @@ tcptw_synsent_paws_verdict(const struct sock *sk, const struct sk_buff *skb)
 	struct tcp_options_received opt;
 	u32 ack = TCP_SKB_CB(skb)->ack_seq, tsecr;
 
-	memset(&opt, 0, sizeof(opt));
-	tcp_parse_options(sock_net(sk), skb, &opt, 0, NULL);
+	tcptw_paws_parse(sk, skb, &opt);
 	if (th->ack) {
 		if (!after(ack, tp->snd_una) || after(ack, tp->snd_nxt))
 			return TCPTW_SYNSENT_PASS;
@@ -278,7 +283,7 @@ static int tcptw_paws_tw_pre(struct kprobe *p, struct pt_regs *regs)
 	    !tcptw_paws_event_from_skb(skb, TCPTW_PAWS_TW, &ev))
 		return 0;
 	tcptw_paws_ts_recent(sk, &ev);
-	tcptw_paws_record(sock_net(sk), &ev, true);
+	tcptw_paws_record(sock_net(sk), &ev);
 	return 0;
 }
 
@@ -296,7 +301,7 @@ static int tcptw_paws_req_pre(struct kprobe *p, struct pt_regs *regs)
 	ev.has_ts_recent = inet_rsk(req)->tstamp_ok;
 	if (ev.has_ts_recent)
 		ev.ts_recent = READ_ONCE(req->ts_recent);
-	tcptw_paws_record(sock_net(sk), &ev, true);
+	tcptw_paws_record(sock_net(sk), &ev);
 	return 0;
 }
 
@@ -312,7 +317,7 @@ static int tcptw_paws_synsent_pre(struct kprobe *p, struct pt_regs *regs)
 	switch (tcptw_synsent_paws_verdict(sk, skb)) {
 	case TCPTW_SYNSENT_ACK_REJECT:
 		if (tcptw_paws_event_from_skb(skb, TCPTW_PAWS_SYN_SENT, &ev))
-			tcptw_paws_record(sock_net(sk), &ev, true);
+			tcptw_paws_record(sock_net(sk), &ev);
 		break;
 	case TCPTW_SYNSENT_SYN_REJECT:
 		/*
