@@ -327,6 +327,57 @@ static struct sock *tcptw_test_sock(struct kunit *test, u16 family)
 	return sk;
 }
 
+/*
+ * A walk's batch, added at once, gives the rows one socket at a time gives:
+ * same peers in the same order, same counts, direction taken from
+ * ->inbound. Peers of both families, two hashed into one batch, TIME_WAIT
+ * both ways.
+ */
+static void peer_table_add_recs_as_one_by_one(struct kunit *test)
+{
+	struct tcptw_peer_table *batch = tcptw_test_peer_table(test, 16);
+	struct tcptw_peer_table *single = tcptw_test_peer_table(test, 16);
+	const u32 nr = 200;
+	struct tcptw_sock_rec *recs;
+	u32 i, s;
+
+	recs = kunit_kcalloc(test, nr, sizeof(*recs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, recs);
+	for (i = 0; i < nr; i++) {
+		if (i % 7 == 3)
+			recs[i] = tcptw_test_rec6("2001:db8::5", TCP_TIME_WAIT);
+		else
+			recs[i] = tcptw_test_rec4(htonl(0xc6336400 + i % 23),
+						  i % 3 ? TCP_TIME_WAIT :
+							  TCP_ESTABLISHED,
+						  1000 + i);
+		recs[i].inbound = i % 2;
+		tcptw_peer_table_add(single, &recs[i], recs[i].inbound);
+	}
+	tcptw_peer_table_add_recs(batch, recs, 50);
+	tcptw_peer_table_add_recs(batch, recs + 50, nr - 50);
+
+	/* 23 IPv4 peers and one IPv6 peer: more than the cap of 16. */
+	KUNIT_ASSERT_EQ(test, batch->nr, single->nr);
+	KUNIT_EXPECT_EQ(test, batch->nr, 16U);
+	KUNIT_EXPECT_EQ(test, batch->other_sockets, single->other_sockets);
+	KUNIT_EXPECT_GT(test, batch->other_sockets, 0ULL);
+	for (i = 0; i <= batch->nr; i++) {
+		const struct tcptw_peer *b = i < batch->nr ? &batch->peers[i] :
+							     &batch->other;
+		const struct tcptw_peer *o = i < single->nr ? &single->peers[i] :
+							      &single->other;
+
+		KUNIT_EXPECT_TRUE(test, tcptw_addr_equal(&b->addr, &o->addr));
+		for (s = 0; s < TCP_MAX_STATES; s++)
+			KUNIT_EXPECT_EQ(test, b->states[s], o->states[s]);
+		KUNIT_EXPECT_EQ(test, b->tw_in, o->tw_in);
+		KUNIT_EXPECT_EQ(test, b->tw_out, o->tw_out);
+		KUNIT_EXPECT_EQ(test, b->tw_ttl_min_ms, o->tw_ttl_min_ms);
+		KUNIT_EXPECT_EQ(test, b->tw_ttl_max_ms, o->tw_ttl_max_ms);
+	}
+}
+
 static void peer_addr_ipv4(struct kunit *test)
 {
 	struct sock *sk = tcptw_test_sock(test, AF_INET);
@@ -380,6 +431,7 @@ static struct kunit_case tcptw_peers_cases[] = {
 	KUNIT_CASE(peer_table_ttl_min_max),
 	KUNIT_CASE(peer_table_tw_direction),
 	KUNIT_CASE(peer_table_ignores_unknown_state),
+	KUNIT_CASE(peer_table_add_recs_as_one_by_one),
 	KUNIT_CASE(peer_addr_ipv4),
 	KUNIT_CASE(peer_addr_v4mapped_is_ipv4),
 	KUNIT_CASE(peer_addr_ipv6),

@@ -187,6 +187,49 @@ static void tuple_table_grows_and_merges(struct kunit *test)
  */
 static const u32 tcptw_shown_cases[] = { 7, 4, 3, 1, 0 };
 
+/*
+ * A walk's batch: its outbound sockets (->inbound clear) counted as one by
+ * one, its inbound ones skipped; IPv4 and IPv6 tuples both.
+ */
+static void tuple_table_add_recs_skips_inbound(struct kunit *test)
+{
+	struct tcptw_tuple_table *table = tcptw_test_tuple_table(test);
+	struct tcptw_addr l4 = tcptw_test_addr4(0x0a000001);
+	struct tcptw_addr r4 = tcptw_test_addr4(0x0a000002);
+	struct tcptw_addr l6 = tcptw_test_addr6(test, "fd00::1");
+	struct tcptw_addr r6 = tcptw_test_addr6(test, "fd00::2");
+	const u32 nr = 90;
+	const struct tcptw_tuple *t;
+	struct tcptw_sock_rec *recs;
+	u32 i;
+
+	recs = kunit_kcalloc(test, nr, sizeof(*recs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, recs);
+	for (i = 0; i < nr; i++) {
+		bool v6 = i % 5 == 0;
+
+		recs[i] = tcptw_test_out(v6 ? l6 : l4, 40000 + i, v6 ? r6 : r4,
+					 80 + i % 3, TCP_TIME_WAIT);
+		recs[i].inbound = i % 4 == 1;
+	}
+	KUNIT_ASSERT_EQ(test, tcptw_tuple_table_add_recs(table, recs, 40), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_tuple_table_add_recs(table, recs + 40, 50),
+			0);
+	/* (i % 5, i % 3, i % 4) over 0..89: count them the slow way. */
+	for (i = 0; i < nr; i++) {
+		u32 j, used = 0;
+
+		for (j = 0; j < nr; j++)
+			used += !recs[j].inbound &&
+				(j % 5 == 0) == (i % 5 == 0) && j % 3 == i % 3;
+		t = tcptw_test_find(table, &recs[i].local, &recs[i].peer,
+				    recs[i].remote_port);
+		KUNIT_ASSERT_NOT_NULL(test, t);
+		KUNIT_EXPECT_EQ(test, t->used, used);
+	}
+	KUNIT_EXPECT_EQ(test, table->nr, 6U);
+}
+
 static void tcptw_shown_desc(const u32 *shown, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u of 7 shown", *shown);
@@ -410,6 +453,7 @@ static struct kunit_case tcptw_ports_cases[] = {
 	KUNIT_CASE(tuple_distinct_tuples),
 	KUNIT_CASE(tuple_v4mapped_is_ipv4),
 	KUNIT_CASE(tuple_table_grows_and_merges),
+	KUNIT_CASE(tuple_table_add_recs_skips_inbound),
 	KUNIT_CASE_PARAM(tuple_table_sort_order, tcptw_shown_gen_params),
 	KUNIT_CASE(tuple_table_sort_keeps_contents),
 	KUNIT_CASE_PARAM(tuple_pct, tcptw_tuple_pct_gen_params),

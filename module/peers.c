@@ -55,14 +55,19 @@ void tcptw_peer_table_destroy(struct tcptw_peer_table *table)
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_destroy);
 
 /*
- * One jhash round over three words, the first two folded as the kernel's
- * own IPv6 hashes do: a peer lookup per socket is the walk's inner loop. The
- * family needs no mixing in: a v4-mapped address is AF_INET, any other is
- * AF_INET6.
+ * The peer lookup runs once per socket: an IPv4 peer (v4-mapped, family
+ * AF_INET) is hashed as its one word, jhash_1word()'s final round alone,
+ * where __ipv6_addr_jhash() (jhash2() over four words) adds a mixing round.
+ * Both are seeded per read, as the kernel seeds its own socket hashes:
+ * remote addresses are chosen by others.
  */
-static u32 tcptw_addr_hash(const struct tcptw_peer_table *table,
-			   const struct tcptw_addr *addr)
+static __always_inline u32
+tcptw_addr_hash(const struct tcptw_peer_table *table,
+		const struct tcptw_addr *addr)
 {
+	if (addr->family == AF_INET)
+		return jhash_1word((__force u32)addr->in6.s6_addr32[3],
+				   table->hash_seed);
 	return __ipv6_addr_jhash(&addr->in6, table->hash_seed);
 }
 
@@ -196,8 +201,9 @@ tcptw_peer_table_get(struct tcptw_peer_table *table,
 	return peer;
 }
 
-static void tcptw_peer_count(struct tcptw_peer *peer,
-			     const struct tcptw_sock_rec *rec, bool inbound)
+static __always_inline void
+tcptw_peer_count(struct tcptw_peer *peer, const struct tcptw_sock_rec *rec,
+		 bool inbound)
 {
 	if (rec->state >= TCP_MAX_STATES)
 		return;
@@ -212,17 +218,13 @@ static void tcptw_peer_count(struct tcptw_peer *peer,
 	peer->tw_ttl_max_ms = max(peer->tw_ttl_max_ms, rec->tw_ttl_ms);
 }
 
-/**
- * tcptw_peer_table_add() - count one socket under its peer
- * @table: the table of this read
- * @rec: the socket
- * @inbound: for TIME_WAIT, whether the peer opened the connection
- *
+/*
  * A socket whose peer finds no row (the cap, or the reader's memory) counts
  * in the "other" row.
  */
-void tcptw_peer_table_add(struct tcptw_peer_table *table,
-			  const struct tcptw_sock_rec *rec, bool inbound)
+static __always_inline void
+__tcptw_peer_table_add(struct tcptw_peer_table *table,
+		       const struct tcptw_sock_rec *rec, bool inbound)
 {
 	struct tcptw_peer *peer = tcptw_peer_table_get(table, &rec->peer);
 
@@ -232,7 +234,38 @@ void tcptw_peer_table_add(struct tcptw_peer_table *table,
 	}
 	tcptw_peer_count(peer, rec, inbound);
 }
+
+/**
+ * tcptw_peer_table_add() - count one socket under its peer
+ * @table: the table of this read
+ * @rec: the socket
+ * @inbound: for TIME_WAIT, whether the peer opened the connection
+ */
+void tcptw_peer_table_add(struct tcptw_peer_table *table,
+			  const struct tcptw_sock_rec *rec, bool inbound)
+{
+	__tcptw_peer_table_add(table, rec, inbound);
+}
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add);
+
+/**
+ * tcptw_peer_table_add_recs() - count a batch of a walk's sockets
+ * @table: the table of this read
+ * @recs: the sockets, each with its direction in ->inbound
+ * @n: how many
+ *
+ * The walk's inner loop: one call per batch, the lookup inlined, as the
+ * cost of a call per socket is most of what the lookup itself costs.
+ */
+void tcptw_peer_table_add_recs(struct tcptw_peer_table *table,
+			       const struct tcptw_sock_rec *recs, u32 n)
+{
+	u32 j;
+
+	for (j = 0; j < n; j++)
+		__tcptw_peer_table_add(table, &recs[j], recs[j].inbound);
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add_recs);
 
 /**
  * tcptw_peer_table_add_paws() - add a PAWS table row's rejects to its peer

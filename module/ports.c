@@ -50,13 +50,23 @@ void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table)
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_destroy);
 
-/* As the peer table's hash: one jhash round per address, once per socket. */
-static u32 tcptw_tuple_hash(const struct tcptw_tuple_table *table,
-			    const struct tcptw_addr *local,
-			    const struct tcptw_addr *remote, u16 port)
+/*
+ * As the peer table's hash, once per outbound socket: an IPv4 tuple (both
+ * ends AF_INET) is three words and one jhash round; an IPv6 one hashes each
+ * address with jhash2().
+ */
+static __always_inline u32
+tcptw_tuple_hash(const struct tcptw_tuple_table *table,
+		 const struct tcptw_addr *local, const struct tcptw_addr *remote,
+		 u16 port)
 {
-	u32 h = __ipv6_addr_jhash(&remote->in6, table->hash_seed ^ port);
+	u32 h;
 
+	if (local->family == AF_INET && remote->family == AF_INET)
+		return jhash_3words((__force u32)local->in6.s6_addr32[3],
+				    (__force u32)remote->in6.s6_addr32[3],
+				    port, table->hash_seed);
+	h = __ipv6_addr_jhash(&remote->in6, table->hash_seed ^ port);
 	return __ipv6_addr_jhash(&local->in6, h);
 }
 
@@ -93,16 +103,9 @@ static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 	return 0;
 }
 
-/**
- * tcptw_tuple_table_add() - count one outbound socket under its tuple
- * @table: the table of this read
- * @rec: the socket; its local port is inside ip_local_port_range and no
- *	 socket of the namespace listens on it
- *
- * Return: 0, or -ENOMEM when a new tuple was due and could not be allocated.
- */
-int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
-			  const struct tcptw_sock_rec *rec)
+static __always_inline int
+__tcptw_tuple_table_add(struct tcptw_tuple_table *table,
+			const struct tcptw_sock_rec *rec)
 {
 	u32 hash = tcptw_tuple_hash(table, &rec->local, &rec->peer,
 				    rec->remote_port);
@@ -142,7 +145,47 @@ int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
 	tcptw_tuple_link(table, table->nr++);
 	return 0;
 }
+
+/**
+ * tcptw_tuple_table_add() - count one outbound socket under its tuple
+ * @table: the table of this read
+ * @rec: the socket; its local port is inside ip_local_port_range and no
+ *	 socket of the namespace listens on it
+ *
+ * Return: 0, or -ENOMEM when a new tuple was due and could not be allocated.
+ */
+int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
+			  const struct tcptw_sock_rec *rec)
+{
+	return __tcptw_tuple_table_add(table, rec);
+}
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_add);
+
+/**
+ * tcptw_tuple_table_add_recs() - count a batch of a walk's outbound sockets
+ * @table: the table of this read
+ * @recs: the sockets; those with ->inbound set are skipped
+ * @n: how many
+ *
+ * One call per batch, as tcptw_peer_table_add_recs().
+ * Return: 0, or -ENOMEM as tcptw_tuple_table_add().
+ */
+int tcptw_tuple_table_add_recs(struct tcptw_tuple_table *table,
+			       const struct tcptw_sock_rec *recs, u32 n)
+{
+	u32 j;
+	int err;
+
+	for (j = 0; j < n; j++) {
+		if (recs[j].inbound)
+			continue;
+		err = __tcptw_tuple_table_add(table, &recs[j]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_add_recs);
 
 /* 100 * used / range, rounded down; an empty range is full. */
 u64 tcptw_tuple_pct(u32 used, u32 range)

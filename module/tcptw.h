@@ -136,6 +136,7 @@ struct tcptw_sock_rec {
 	u8 state;		/* as /proc/net/tcp's "st" shows it */
 	bool minisock;		/* a TIME_WAIT or FIN_WAIT2 minisocket */
 	bool has_ts;		/* minisock: the connection used timestamps */
+	bool inbound;		/* tcptw_tw_inbound(), set when the walk folds */
 	u32 tw_ttl_ms;		/* minisock: time left */
 	u32 ts_recent;		/* minisock, has_ts: the peer's last TSval */
 	u32 ts_age_s;		/* minisock, has_ts: seconds since recorded */
@@ -190,6 +191,8 @@ void tcptw_peer_table_init(struct tcptw_peer_table *table, u32 max_peers);
 void tcptw_peer_table_destroy(struct tcptw_peer_table *table);
 void tcptw_peer_table_add(struct tcptw_peer_table *table,
 			  const struct tcptw_sock_rec *rec, bool inbound);
+void tcptw_peer_table_add_recs(struct tcptw_peer_table *table,
+			       const struct tcptw_sock_rec *recs, u32 n);
 void tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
 			       const struct tcptw_addr *addr, u64 rejects,
 			       bool nat);
@@ -223,6 +226,8 @@ void tcptw_tuple_table_init(struct tcptw_tuple_table *table);
 void tcptw_tuple_table_destroy(struct tcptw_tuple_table *table);
 int tcptw_tuple_table_add(struct tcptw_tuple_table *table,
 			  const struct tcptw_sock_rec *rec);
+int tcptw_tuple_table_add_recs(struct tcptw_tuple_table *table,
+			       const struct tcptw_sock_rec *recs, u32 n);
 void tcptw_tuple_table_sort(struct tcptw_tuple_table *table, u32 shown);
 u64 tcptw_tuple_pct(u32 used, u32 range);
 

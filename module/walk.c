@@ -25,7 +25,14 @@
 #include "tcptw.h"
 
 #define TCPTW_NR_PORTS		65536
+/*
+ * Buckets are copied into one buffer and folded a batch at a time: the
+ * tables are then entered once per batch, not once per socket. Before each
+ * bucket at least TCPTW_RECS_INITIAL records are free, so a chain up to that
+ * long is read whole under one hold of its lock.
+ */
 #define TCPTW_RECS_INITIAL	64U
+#define TCPTW_FOLD_BATCH	32U
 #define TCPTW_LISTENING_BYTES	(BITS_TO_LONGS(TCPTW_NR_PORTS) * sizeof(long))
 
 struct tcptw_walk {
@@ -35,8 +42,9 @@ struct tcptw_walk {
 	unsigned long *listening;	/* local ports listened on in @net */
 	int port_lo;
 	int port_hi;
-	struct tcptw_sock_rec *recs;	/* one bucket's sockets */
+	struct tcptw_sock_rec *recs;	/* buckets' sockets not yet folded */
 	u32 recs_alloc;
+	u32 pending;			/* records in recs */
 	u32 now_s;			/* ktime_get_seconds() at the start */
 	bool detail;			/* minisockets' sequence and timestamps */
 	struct tcptw_walk_result *result;
@@ -164,10 +172,11 @@ static void tcptw_walk_listeners(struct tcptw_walk *w)
 }
 
 /*
- * Copy bucket @i's sockets of our namespace into w->recs. Returns how many
- * there were; when that exceeds w->recs_alloc the copy is incomplete and the
- * caller grows the array and copies again, so each bucket is read whole
- * under one hold of its lock. The hold is timed from inside the lock: the
+ * Copy bucket @i's sockets of our namespace into w->recs after the pending
+ * ones. Returns how many there were; when that exceeds the room left the
+ * copy is incomplete and the caller folds (and grows the array if the bucket
+ * alone does not fit) and copies again, so each bucket is read whole under
+ * one hold of its lock. The hold is timed from inside the lock: the
  * time others wait on it, not the time we waited. sched_clock(), not
  * ktime_get_ns() or local_clock(): two reads per bucket must cost next to
  * nothing. ktime_get_ns() reads the clocksource, which may be an HPET (an
@@ -181,6 +190,8 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 {
 	struct tcptw_walk_result *result = w->result;
 	spinlock_t *lock = inet_ehash_lockp(w->hinfo, i);
+	struct tcptw_sock_rec *recs = w->recs + w->pending;
+	u32 room = w->recs_alloc - w->pending;
 	struct hlist_nulls_node *node;
 	struct sock *sk;
 	u32 n = 0, len = 0;
@@ -192,8 +203,8 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 		len++;
 		if (!net_eq(sock_net(sk), w->net))
 			continue;
-		if (n < w->recs_alloc)
-			tcptw_rec_fill(&w->recs[n], sk, w->now_s, w->detail);
+		if (n < room)
+			tcptw_rec_fill(&recs[n], sk, w->now_s, w->detail);
 		n++;
 	}
 	held = sched_clock() - t0;
@@ -248,8 +259,10 @@ static void tcptw_walk_recs_free(struct tcptw_walk *w)
 	kvfree(w->recs);
 	w->recs = NULL;
 	w->recs_alloc = 0;
+	w->pending = 0;
 }
 
+/* Only with nothing pending: the records are not copied over. */
 static int tcptw_walk_recs_grow(struct tcptw_walk *w, u32 need)
 {
 	u32 alloc = roundup_pow_of_two(max(need, TCPTW_RECS_INITIAL));
@@ -283,38 +296,43 @@ VISIBLE_IF_KUNIT bool tcptw_tw_inbound(bool listened, u16 local_port,
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tw_inbound);
 
-static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
-			   struct tcptw_walk_result *result)
+/*
+ * Deliver the pending records to the sink: each socket's direction, then the
+ * peer and port tables a batch at a time, then the minisocket callback.
+ */
+static int tcptw_walk_fold(struct tcptw_walk *w)
 {
 	const struct tcptw_walk_sink *sink = w->sink;
-	u32 j;
+	struct tcptw_walk_result *result = w->result;
+	u32 j, n = w->pending;
+	int err;
 
+	w->pending = 0;
 	for (j = 0; j < n; j++) {
-		const struct tcptw_sock_rec *rec = &w->recs[j];
-		bool inbound;
-		int err;
+		struct tcptw_sock_rec *rec = &w->recs[j];
 
-		inbound = tcptw_tw_inbound(test_bit(rec->local_port,
-						    w->listening),
-					   rec->local_port, w->port_lo,
-					   w->port_hi);
+		rec->inbound = tcptw_tw_inbound(test_bit(rec->local_port,
+							 w->listening),
+						rec->local_port, w->port_lo,
+						w->port_hi);
 		if (rec->state == TCP_TIME_WAIT)
 			result->tw_count++;
-		/* tw_in/tw_out: the direction matters for TIME_WAIT. */
-		if (sink->peers)
-			tcptw_peer_table_add(sink->peers, rec, inbound);
-		if (sink->tuples && !inbound) {
-			err = tcptw_tuple_table_add(sink->tuples, rec);
-			if (err)
-				return err;
-		}
-		if (sink->minisock && rec->minisock) {
-			err = sink->minisock(sink->priv, rec);
-			if (err)
-				return err;
-		}
 	}
 	result->sockets += n;
+	if (sink->peers)
+		tcptw_peer_table_add_recs(sink->peers, w->recs, n);
+	if (sink->tuples) {
+		err = tcptw_tuple_table_add_recs(sink->tuples, w->recs, n);
+		if (err)
+			return err;
+	}
+	for (j = 0; sink->minisock && j < n; j++) {
+		if (!w->recs[j].minisock)
+			continue;
+		err = sink->minisock(sink->priv, &w->recs[j]);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -324,8 +342,9 @@ static int tcptw_walk_fold(struct tcptw_walk *w, u32 n,
  * @sink: the tables and callback that take each socket
  * @result: totals of the walk
  *
- * Sleeps; takes each bucket lock once (more only when a bucket outgrew the
- * copy buffer). The sink runs with no lock held. Return: 0, -ENOMEM, or
+ * Sleeps; takes each bucket lock once (twice only for a chain longer than
+ * TCPTW_RECS_INITIAL that did not fit the copy buffer's room). The sink runs
+ * with no lock held. Return: 0, -ENOMEM, or
  * what the sink's callback returned.
  */
 int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
@@ -349,7 +368,7 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	if (!w.listening)
 		return -ENOMEM;
 	tcptw_mem_add(sink->mem, TCPTW_LISTENING_BYTES);
-	err = tcptw_walk_recs_grow(&w, TCPTW_RECS_INITIAL);
+	err = tcptw_walk_recs_grow(&w, TCPTW_RECS_INITIAL + TCPTW_FOLD_BATCH);
 	if (err)
 		goto out;
 
@@ -359,16 +378,25 @@ int tcptw_walk(struct net *net, const struct tcptw_walk_sink *sink,
 	for (i = 0; i <= w.hinfo->ehash_mask; i++) {
 		if (hlist_nulls_empty(&w.hinfo->ehash[i].chain))
 			continue;
-		while ((n = tcptw_walk_bucket(&w, i)) > w.recs_alloc) {
-			err = tcptw_walk_recs_grow(&w, n);
+		if (w.pending >= TCPTW_FOLD_BATCH) {
+			err = tcptw_walk_fold(&w);
 			if (err)
 				goto out;
 		}
-		err = tcptw_walk_fold(&w, n, result);
-		if (err)
-			goto out;
+		while ((n = tcptw_walk_bucket(&w, i)) >
+		       w.recs_alloc - w.pending) {
+			err = tcptw_walk_fold(&w);
+			if (!err && n > w.recs_alloc)
+				err = tcptw_walk_recs_grow(&w, n);
+			if (err)
+				goto out;
+		}
+		w.pending += n;
 		cond_resched();
 	}
+	err = tcptw_walk_fold(&w);
+	if (err)
+		goto out;
 	result->ehash_buckets = w.hinfo->ehash_mask + 1;
 	result->port_lo = w.port_lo;
 	result->port_hi = w.port_hi;
