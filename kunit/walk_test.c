@@ -980,12 +980,18 @@ static void walk_count_matches_full_walk(struct kunit *test)
 	KUNIT_EXPECT_GE(test, again.lock_max_chain, 1U);
 	KUNIT_EXPECT_LE(test, again.lock_max_chain, again.chain_max);
 	KUNIT_EXPECT_LE(test, again.lock_max_ns, again.walk_ns);
-	/* Every hold is in the histogram; the count-only walk keeps none. */
+	/*
+	 * Every timed hold is in the histogram: the first and then one in
+	 * TCPTW_LOCK_SAMPLE. The count-only walk keeps none.
+	 */
 	for (i = 0, s = 0; i < TCPTW_LOCK_HIST; i++)
 		s += again.lock_hist[i];
-	KUNIT_EXPECT_EQ(test, (u64)s, again.lock_holds);
+	KUNIT_EXPECT_EQ(test, (u64)s, again.lock_timed);
 	KUNIT_EXPECT_GE(test, again.lock_holds, 1);
+	KUNIT_EXPECT_EQ(test, again.lock_timed,
+			DIV_ROUND_UP_ULL(again.lock_holds, TCPTW_LOCK_SAMPLE));
 	KUNIT_EXPECT_EQ(test, count.lock_holds, 0);
+	KUNIT_EXPECT_EQ(test, count.lock_timed, 0);
 	KUNIT_EXPECT_LE(test, tcptw_lock_hist_pct(&again, 99),
 			2 * again.lock_max_ns + 1);
 
@@ -1022,7 +1028,8 @@ static void walk_lock_hist_pct(struct kunit *test)
 	r.lock_hist[7] = 90;
 	r.lock_hist[10] = 9;
 	r.lock_hist[20] = 1;
-	r.lock_holds = 100;
+	r.lock_timed = 100;
+	r.lock_holds = 800;	/* sampled: the untimed ones count nowhere */
 	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 50), 128);
 	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 90), 128);
 	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 91), 1024);
@@ -1031,7 +1038,7 @@ static void walk_lock_hist_pct(struct kunit *test)
 	/* Holds of 0 ns (a coarse clock) stay 0. */
 	memset(&r, 0, sizeof(r));
 	r.lock_hist[0] = 3;
-	r.lock_holds = 3;
+	r.lock_timed = 3;
 	KUNIT_EXPECT_EQ(test, tcptw_lock_hist_pct(&r, 99), 0);
 }
 

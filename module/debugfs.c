@@ -355,8 +355,8 @@ static int tcptw_walk_stats_show(struct seq_file *m, void *v)
 		   st->walks, st->sockets, st->walk_us);
 	seq_printf(m, "ns_per_socket %llu\nlock_max_ns %llu\n",
 		   st->ns_per_socket, st->lock_max_ns);
-	seq_printf(m, "lock_max_chain %u\nlock_holds %llu\n",
-		   st->lock_max_chain, st->lock_holds);
+	seq_printf(m, "lock_max_chain %u\nlock_holds %llu\nlock_timed %llu\n",
+		   st->lock_max_chain, st->lock_holds, st->lock_timed);
 	seq_printf(m, "lock_p50_ns %llu\nlock_p99_ns %llu\n",
 		   st->lock_p50_ns, st->lock_p99_ns);
 	seq_printf(m, "chain_max %u\nmem_peak_bytes %llu\n",

@@ -76,6 +76,7 @@ static u64 tcptw_walk_stats_publish(struct net *net,
 	st->lock_max_ns = walk->lock_max_ns;
 	st->lock_max_chain = walk->lock_max_chain;
 	st->lock_holds = walk->lock_holds;
+	st->lock_timed = walk->lock_timed;
 	st->lock_p50_ns = tcptw_lock_hist_pct(walk, 50);
 	st->lock_p99_ns = tcptw_lock_hist_pct(walk, 99);
 	st->chain_max = walk->chain_max;

@@ -249,6 +249,7 @@ struct tcptw_walk_sink {
  * whole, every namespace's sockets included: that is what a lock hold walks.
  */
 #define TCPTW_LOCK_HIST		33	/* fls64() of a u32's worth of ns, + 1 */
+#define TCPTW_LOCK_SAMPLE	8	/* one hold in this many is timed */
 
 struct tcptw_walk_result {
 	u64 sockets;
@@ -258,11 +259,12 @@ struct tcptw_walk_result {
 	int port_hi;		/* direction was decided with */
 	u64 walk_us;
 	u64 walk_ns;
-	u64 lock_max_ns;	/* longest hold of one bucket lock */
+	u64 lock_max_ns;	/* longest timed hold of one bucket lock */
 	u32 lock_max_chain;	/* the chain length during that hold */
 	u32 chain_max;		/* longest chain met */
 	u64 lock_holds;		/* bucket locks taken */
-	/* holds by ns per socket of the chain: [k] counts [2^(k-1), 2^k) */
+	u64 lock_timed;		/* of them timed: the 1st, 9th, 17th, ... */
+	/* timed holds by ns per socket of the chain: [k] counts [2^(k-1), 2^k) */
 	u32 lock_hist[TCPTW_LOCK_HIST];
 };
 
@@ -280,6 +282,7 @@ struct tcptw_walk_stats {
 	u64 lock_max_ns;
 	u32 lock_max_chain;
 	u64 lock_holds;
+	u64 lock_timed;
 	u64 lock_p50_ns;	/* per socket of the chain, upper bounds */
 	u64 lock_p99_ns;
 	u32 chain_max;

@@ -176,10 +176,11 @@ static void tcptw_walk_listeners(struct tcptw_walk *w)
  * ones. Returns how many there were; when that exceeds the room left the
  * copy is incomplete and the caller folds (and grows the array if the bucket
  * alone does not fit) and copies again, so each bucket is read whole under
- * one hold of its lock. The hold is timed from inside the lock: the
- * time others wait on it, not the time we waited. sched_clock(), not
- * ktime_get_ns() or local_clock(): two reads per bucket must cost next to
- * nothing. ktime_get_ns() reads the clocksource, which may be an HPET (an
+ * one hold of its lock. One hold in TCPTW_LOCK_SAMPLE is timed, from
+ * inside the lock: the time others wait on it, not the time we waited.
+ * Sampled, as two clock reads per bucket cost a tenth of the walk under
+ * emulation. sched_clock(), not ktime_get_ns() or local_clock(): each read
+ * must cost next to nothing. ktime_get_ns() reads the clocksource, which may be an HPET (an
  * uncached MMIO read, slow on real hardware and emulated under QEMU TCG,
  * where the TSC is often marked unstable); local_clock() then also does
  * sched_clock_local()'s per-CPU filtering. Preemption is off under the
@@ -192,13 +193,15 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 	spinlock_t *lock = inet_ehash_lockp(w->hinfo, i);
 	struct tcptw_sock_rec *recs = w->recs + w->pending;
 	u32 room = w->recs_alloc - w->pending;
+	bool timed = !(result->lock_holds % TCPTW_LOCK_SAMPLE);
 	struct hlist_nulls_node *node;
 	struct sock *sk;
 	u32 n = 0, len = 0;
-	u64 t0, held;
+	u64 t0 = 0, held = 0;
 
 	spin_lock_bh(lock);
-	t0 = sched_clock();
+	if (timed)
+		t0 = sched_clock();
 	sk_nulls_for_each(sk, node, &w->hinfo->ehash[i].chain) {
 		len++;
 		if (!net_eq(sock_net(sk), w->net))
@@ -207,9 +210,14 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 			tcptw_rec_fill(&recs[n], sk, w->now_s, w->detail);
 		n++;
 	}
-	held = sched_clock() - t0;
+	if (timed)
+		held = sched_clock() - t0;
 	spin_unlock_bh(lock);
 
+	result->lock_holds++;
+	result->chain_max = max(result->chain_max, len);
+	if (!timed)
+		return n;
 	if (held > result->lock_max_ns || !result->lock_max_chain) {
 		result->lock_max_ns = held;
 		result->lock_max_chain = len;
@@ -218,13 +226,12 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
 	if (len > 1)
 		held = div_u64(held, len);
 	result->lock_hist[min_t(u32, fls64(held), TCPTW_LOCK_HIST - 1)]++;
-	result->lock_holds++;
-	result->chain_max = max(result->chain_max, len);
+	result->lock_timed++;
 	return n;
 }
 
 /**
- * tcptw_lock_hist_pct() - a percentile of a walk's lock holds
+ * tcptw_lock_hist_pct() - a percentile of a walk's timed lock holds
  * @result: the walk
  * @pct: 1 to 100
  *
@@ -233,14 +240,14 @@ static u32 tcptw_walk_bucket(struct tcptw_walk *w, u32 i)
  * most twice the true value. A maximum alone says little under emulation or
  * on a busy host, where one interrupt or preempted vCPU inside a hold of a
  * few hundred nanoseconds makes it a hundred microseconds.
- * Return: nanoseconds per socket, 0 when no lock was taken.
+ * Return: nanoseconds per socket, 0 when no hold was timed.
  */
 u64 tcptw_lock_hist_pct(const struct tcptw_walk_result *result, u32 pct)
 {
-	u64 need = div_u64(result->lock_holds * pct + 99, 100), seen = 0;
+	u64 need = div_u64(result->lock_timed * pct + 99, 100), seen = 0;
 	u32 k;
 
-	if (!result->lock_holds)
+	if (!result->lock_timed)
 		return 0;
 	for (k = 0; k < TCPTW_LOCK_HIST; k++) {
 		seen += result->lock_hist[k];

@@ -521,10 +521,10 @@ for fl in kernels:
 			if int(w.get("sockets", 0)) > 0 and "mem_peak_bytes" in w:
 				per = " (%.1f bytes per socket)" % (int(w["mem_peak_bytes"]) / int(w["sockets"]))
 			P("walk_stats after one fresh read: walks %s, sockets %s, walk_us %s, **ns_per_socket %s**, "
-			  "lock holds %s, per socket of their chain **median ≤ %s ns, 99th percentile ≤ %s ns**, "
-			  "the longest %s ns (its chain: %s sockets), chain_max %s, **mem_peak_bytes %s**%s."
+			  "lock holds %s (timed %s), per socket of their chain **median ≤ %s ns, 99th percentile ≤ %s ns**, "
+			  "the longest timed %s ns (its chain: %s sockets), chain_max %s, **mem_peak_bytes %s**%s."
 			  % (w.get("walks"), w.get("sockets"), w.get("walk_us"), w.get("ns_per_socket"),
-			     w.get("lock_holds"), w.get("lock_p50_ns"), w.get("lock_p99_ns"),
+			     w.get("lock_holds"), w.get("lock_timed", "all"), w.get("lock_p50_ns"), w.get("lock_p99_ns"),
 			     w.get("lock_max_ns"), w.get("lock_max_chain"), w.get("chain_max"), w.get("mem_peak_bytes"), per))
 		else:
 			P("walk_stats: n/a (no /sys/kernel/debug/tcptw/walk_stats in this build of the module).")
@@ -738,8 +738,8 @@ for fl in kernels:
 			p99 = int(w["lock_p99_ns"])
 			per = int(w["lock_max_ns"]) / int(w["lock_max_chain"])
 			row(fl, "size %s: no bucket lock held longer than one chain (99th percentile hold per socket of its chain ≤ 4× the walk's ns/socket)" % s,
-			    "lock_p99_ns ≤ %d over %s holds (median ≤ %s); walk %s ns/socket; chain_max %s; the longest hold %s ns over a chain of %s (%.0f ns/socket)"
-			    % (p99, w["lock_holds"], w["lock_p50_ns"], w["ns_per_socket"], w.get("chain_max"),
+			    "lock_p99_ns ≤ %d over %s timed holds of %s (median ≤ %s); walk %s ns/socket; chain_max %s; the longest timed hold %s ns over a chain of %s (%.0f ns/socket)"
+			    % (p99, w.get("lock_timed", w["lock_holds"]), w["lock_holds"], w["lock_p50_ns"], w["ns_per_socket"], w.get("chain_max"),
 			       w["lock_max_ns"], w["lock_max_chain"], per),
 			    p99 <= 4 * int(w["ns_per_socket"]))
 P("")

@@ -2227,12 +2227,15 @@ static int cmd_count(const char *dir)
 
 static const char *const stats_keys[] = {
 	"walks", "sockets", "walk_us", "ns_per_socket", "lock_max_ns",
-	"lock_max_chain", "lock_holds", "lock_p50_ns", "lock_p99_ns",
-	"chain_max", "mem_peak_bytes",
+	"lock_max_chain", "lock_holds", "lock_timed", "lock_p50_ns",
+	"lock_p99_ns", "chain_max", "mem_peak_bytes",
 };
 enum { W_WALKS, W_SOCKETS, W_WALK_US, W_NS_PER_SOCKET, W_LOCK_MAX_NS,
-       W_LOCK_MAX_CHAIN, W_LOCK_HOLDS, W_LOCK_P50, W_LOCK_P99, W_CHAIN_MAX,
-       W_MEM_PEAK, NR_STATS_KEYS };
+       W_LOCK_MAX_CHAIN, W_LOCK_HOLDS, W_LOCK_TIMED, W_LOCK_P50, W_LOCK_P99,
+       W_CHAIN_MAX, W_MEM_PEAK, NR_STATS_KEYS };
+
+/* One bucket-lock hold in this many is timed: the 1st, 9th, ... (walk.c). */
+#define WALK_LOCK_SAMPLE	8
 
 /* The walk's per-bucket copy buffer starts at this many sockets (walk.c). */
 #define WALK_RECS_INITIAL	64
@@ -2325,16 +2328,20 @@ static int cmd_walk_stats(const char *path, const char *dir)
 		     w[W_LOCK_P50], w[W_LOCK_P99], w[W_LOCK_MAX_NS]);
 	if (w[W_SOCKETS] && !w[W_LOCK_HOLDS])
 		fail("lock_holds 0 with %llu sockets walked", w[W_SOCKETS]);
+	if (w[W_LOCK_TIMED] !=
+	    (w[W_LOCK_HOLDS] + WALK_LOCK_SAMPLE - 1) / WALK_LOCK_SAMPLE)
+		fail("lock_timed %llu for %llu holds, one in %d timed",
+		     w[W_LOCK_TIMED], w[W_LOCK_HOLDS], WALK_LOCK_SAMPLE);
 	if (w[W_CHAIN_MAX] != longest)
 		fail("chain_max %llu, %s longest_chain %llu", w[W_CHAIN_MAX],
 		     ehash, longest);
 	if (w[W_MEM_PEAK] < LISTENING_BITMAP_BYTES)
 		fail("mem_peak_bytes %llu, less than the walk's %d-byte port bitmap",
 		     w[W_MEM_PEAK], LISTENING_BITMAP_BYTES);
-	printf("# walk_stats: walks %llu sockets %llu walk_us %llu ns_per_socket %llu lock_max_ns %llu lock_max_chain %llu lock_holds %llu lock_p50_ns %llu lock_p99_ns %llu chain_max %llu mem_peak_bytes %llu; ehash used_buckets %llu longest_chain %llu: %d mismatches\n",
+	printf("# walk_stats: walks %llu sockets %llu walk_us %llu ns_per_socket %llu lock_max_ns %llu lock_max_chain %llu lock_holds %llu lock_timed %llu lock_p50_ns %llu lock_p99_ns %llu chain_max %llu mem_peak_bytes %llu; ehash used_buckets %llu longest_chain %llu: %d mismatches\n",
 	       w[W_WALKS], w[W_SOCKETS], w[W_WALK_US], w[W_NS_PER_SOCKET],
 	       w[W_LOCK_MAX_NS], w[W_LOCK_MAX_CHAIN], w[W_LOCK_HOLDS],
-	       w[W_LOCK_P50], w[W_LOCK_P99], w[W_CHAIN_MAX],
+	       w[W_LOCK_TIMED], w[W_LOCK_P50], w[W_LOCK_P99], w[W_CHAIN_MAX],
 	       w[W_MEM_PEAK], used, longest, failures);
 	return failures ? 1 : 0;
 }
