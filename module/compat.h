@@ -70,6 +70,18 @@
 #endif
 
 /*
+ * The system workqueue for work bound to no CPU: system_dfl_wq where the
+ * kernel has it (TCPTW_HAVE_SYSTEM_DFL_WQ: 6.12 as Debian ships it, 7.x,
+ * whose workqueue code warns about work queued on system_wq or
+ * system_unbound_wq), system_unbound_wq, its older name, before.
+ */
+#ifdef TCPTW_HAVE_SYSTEM_DFL_WQ
+#define tcptw_unbound_wq	system_dfl_wq
+#else
+#define tcptw_unbound_wq	system_unbound_wq
+#endif
+
+/*
  * The kfree_skb tracepoint: no drop reason on 5.10 (TCPTW_HAVE_DROP_REASONS
  * unset: the tracepoint is not used there), a reason from 5.17 (6.1), the
  * receiving socket (rx_sk) from 6.11 (TCPTW_HAVE_KFREE_SKB_RX_SK: 6.12),

@@ -19,6 +19,7 @@ tcptw-features := \
 	$(call tcptw-have,kunit/visibility.h,,TCPTW_HAVE_KUNIT_VISIBILITY_H) \
 	$(call tcptw-have,linux/module.h,MODULE_INFO(import_ns$(comma) ns),TCPTW_HAVE_MODULE_NS_STRING) \
 	$(call tcptw-have,linux/unaligned.h,,TCPTW_HAVE_LINUX_UNALIGNED_H) \
+	$(call tcptw-have,linux/workqueue.h,struct workqueue_struct *system_dfl_wq;,TCPTW_HAVE_SYSTEM_DFL_WQ) \
 	$(call tcptw-have,net/netns/ipv4.h,tw_refcount,TCPTW_HAVE_TW_REFCOUNT) \
 	$(call tcptw-have,net/inet_hashtables.h,listening_hash[INET_LHTABLE_SIZE],TCPTW_HAVE_LISTENING_HASH) \
 	$(call tcptw-have,trace/events/skb.h,enum skb_drop_reason reason,TCPTW_HAVE_DROP_REASONS) \

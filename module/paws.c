@@ -328,9 +328,12 @@ void tcptw_paws_record(struct net *net, const struct tcptw_paws_event *ev)
 	tcptw_paws_log_add(pn, ev, now);
 	refill = tcptw_paws_below(pn, TCPTW_PAWS_LOW);
 	raw_spin_unlock_irqrestore(&pn->lock, flags);
-	/* queue_work() takes only raw locks: fine in any of our contexts. */
+	/*
+	 * queue_work() takes only raw locks: fine in any of our contexts. The
+	 * free list is the namespace's, not this CPU's: any CPU may refill it.
+	 */
 	if (refill)
-		queue_work(system_wq, &pn->refill);
+		queue_work(tcptw_unbound_wq, &pn->refill);
 }
 
 /* Allocate rows until TCPTW_PAWS_SPARE are free or paws_max is in sight. */

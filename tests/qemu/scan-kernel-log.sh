@@ -22,6 +22,8 @@ pattern+='|inconsistent lock state|possible recursive locking|suspicious RCU usa
 pattern+='|general protection fault|unreferenced object|Call Trace:|invalid opcode:'
 pattern+='|Unable to handle kernel|list_(add|del) corruption|refcount_t:|soft lockup|hard LOCKUP'
 pattern+='|blocked for more than [0-9]+ seconds|rcu: INFO:|detected stalls? on CPU'
+# The workqueue's deprecation notice (7.x), where it names one of ours.
+pattern+='|work func tcptw_[a-z0-9_]+ enqueued on deprecated workqueue'
 
 # vm.sh's own "TCPTW-VM: kernel-report:" lines are not scanned again.
 matches=$(tr -d '\r' <"$log" | grep -a -E -- "$pattern" | grep -a -v '^TCPTW-VM: kernel-report: ' |
