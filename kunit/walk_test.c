@@ -251,6 +251,28 @@ static bool tcptw_test_rows_match(const struct tcptw_peer_table *t,
 	return true;
 }
 
+/* Where a row is not what @want says: every state its peer has. */
+static void tcptw_test_rows_explain(struct kunit *test,
+				    const struct tcptw_peer_table *t,
+				    const struct tcptw_test_want *want, int n)
+{
+	int i, s;
+
+	for (i = 0; i < n; i++) {
+		const struct tcptw_peer *p = tcptw_test_row(t, want[i].addr);
+
+		if (p && p->states[want[i].state] == want[i].count)
+			continue;
+		kunit_info(test, "peer %pI4h state %u: want %u, have %u\n",
+			   &want[i].addr, want[i].state, want[i].count,
+			   p ? p->states[want[i].state] : 0);
+		for (s = 0; p && s < TCP_MAX_STATES; s++)
+			if (p->states[s])
+				kunit_info(test, "  its state %d: %u\n", s,
+					   p->states[s]);
+	}
+}
+
 /*
  * Walk init_net until the rows in @want are there: closes on loopback finish
  * in softirq context after sock_release() returns. @want lists every state
@@ -275,6 +297,8 @@ static void tcptw_test_walk_until(struct kunit *test,
 		tcptw_peer_table_destroy(t);
 		msleep(20);
 	}
+	if (!match)
+		tcptw_test_rows_explain(test, t, want, n);
 	KUNIT_EXPECT_TRUE_MSG(test, match, "rows not there after %d ms",
 			      TCPTW_TEST_WAIT_MS);
 	KUNIT_EXPECT_GT(test, result.ehash_buckets, 0U);
