@@ -253,7 +253,7 @@ static struct target target_for(const char *path)
 		t.snapshot = true;
 	} else if (!strcmp(base, "walk_stats")) {
 		t.first = "walks ";
-		t.kv_lines = 11;
+		t.kv_lines = 12;
 		t.snapshot = true;
 	}
 	return t;
