@@ -181,10 +181,7 @@ static void tuple_table_grows_and_merges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->untracked, 0ULL);
 }
 
-/*
- * Rows shown: all 7, 4 (more than half: a whole sort), 3 and 1 (the heap
- * taken off from the front); 0 leaves the order alone.
- */
+/* Rows shown: all 7, 4, 3 and 1; 0 leaves the order alone. */
 static const u32 tcptw_shown_cases[] = { 7, 4, 3, 1, 0 };
 
 /*

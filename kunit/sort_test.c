@@ -3,7 +3,8 @@
  * KUnit: tcptw_sort(), the heapsort with reschedule points the report's
  * tables use, against element sizes that take the word and the byte swap,
  * sizes around the heap's edges, duplicates, and more elements than one
- * batch between reschedule points; tcptw_sort_first(), its top-k form.
+ * batch between reschedule points; tcptw_isort_first() and tcptw_permute(),
+ * the index sort of the peer and port tables, against it.
  */
 
 #include <kunit/test.h>
@@ -101,21 +102,32 @@ static void sort_narrow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ids, n ? (u64)n * (n - 1) / 2 : 0);
 }
 
+static __always_inline bool tcptw_test_wide_before(const void *rows, u32 a,
+						   u32 b)
+{
+	const struct tcptw_test_wide *r = rows;
+
+	return tcptw_test_wide_cmp(&r[a], &r[b]) < 0;
+}
+
 /*
- * tcptw_sort_first() for k of none, one, a third (the heap taken off the
- * front), two thirds (a whole sort) and all: the first k are the k smallest,
- * in order, and no element is lost or torn.
+ * tcptw_isort_first() and tcptw_permute() for k of none, one, a third, two
+ * thirds and all: the first k rows are those tcptw_sort() puts first, in
+ * order, and no row is lost or torn.
  */
-static void sort_first(struct kunit *test)
+static void sort_index_first(struct kunit *test)
 {
 	u32 n = *(const u32 *)test->param_value, i, j, t;
 	struct tcptw_test_wide *a, *sorted;
 	const u32 ks[] = { 0, 1, n / 3, 2 * n / 3, n };
+	u32 *idx;
 
 	a = kunit_kcalloc(test, max(n, 1U), sizeof(*a), GFP_KERNEL);
 	sorted = kunit_kcalloc(test, max(n, 1U), sizeof(*a), GFP_KERNEL);
+	idx = kunit_kcalloc(test, max(n, 1U), sizeof(*idx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, sorted);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
 	for (t = 0; t < ARRAY_SIZE(ks); t++) {
 		u64 ids = 0;
 
@@ -126,13 +138,19 @@ static void sort_first(struct kunit *test)
 		}
 		memcpy(sorted, a, n * sizeof(*a));
 		tcptw_sort(sorted, n, sizeof(*a), tcptw_test_wide_cmp);
-		tcptw_sort_first(a, n, sizeof(*a), tcptw_test_wide_cmp, ks[t]);
+		tcptw_isort_first(idx, n, ks[t], a, tcptw_test_wide_before);
 		for (j = 0; j < ks[t]; j++)
-			KUNIT_EXPECT_EQ_MSG(test, a[j].id, sorted[j].id,
-					    "k %u: row %u", ks[t], j);
+			KUNIT_EXPECT_EQ_MSG(test, idx[j], sorted[j].id,
+					    "k %u: index %u", ks[t], j);
+		tcptw_permute(a, sizeof(*a), idx, n);
 		for (i = 0; i < n; i++) {
+			if (i < ks[t])
+				KUNIT_EXPECT_EQ_MSG(test, a[i].id, sorted[i].id,
+						    "k %u: row %u", ks[t], i);
 			KUNIT_EXPECT_EQ(test, a[i].check,
 					a[i].key * 1000003 + a[i].id);
+			/* The index is used up: each entry its own position. */
+			KUNIT_EXPECT_EQ(test, idx[i], i);
 			ids += a[i].id;
 		}
 		KUNIT_EXPECT_EQ(test, ids, n ? (u64)n * (n - 1) / 2 : 0);
@@ -142,7 +160,7 @@ static void sort_first(struct kunit *test)
 static struct kunit_case tcptw_sort_cases[] = {
 	KUNIT_CASE_PARAM(sort_wide, tcptw_sort_gen_params),
 	KUNIT_CASE_PARAM(sort_narrow, tcptw_sort_gen_params),
-	KUNIT_CASE_PARAM(sort_first, tcptw_sort_gen_params),
+	KUNIT_CASE_PARAM(sort_index_first, tcptw_sort_gen_params),
 	{}
 };
 

@@ -290,27 +290,36 @@ void tcptw_peer_table_add_paws(struct tcptw_peer_table *table,
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_add_paws);
 
-static int tcptw_peer_cmp(const void *a, const void *b)
+/* Most TIME-WAIT first, then most PAWS rejects, then by address. */
+static __always_inline bool tcptw_peer_before(const void *rows, u32 a, u32 b)
 {
-	const struct tcptw_peer *pa = a, *pb = b;
+	const struct tcptw_peer *pa = (const struct tcptw_peer *)rows + a;
+	const struct tcptw_peer *pb = (const struct tcptw_peer *)rows + b;
 	u32 twa = pa->states[TCP_TIME_WAIT], twb = pb->states[TCP_TIME_WAIT];
 
 	if (twa != twb)
-		return twa > twb ? -1 : 1;
+		return twa > twb;
 	if (pa->paws != pb->paws)
-		return pa->paws > pb->paws ? -1 : 1;
-	return tcptw_addr_cmp(&pa->addr, &pb->addr);
+		return pa->paws > pb->paws;
+	return tcptw_addr_cmp(&pa->addr, &pb->addr) < 0;
 }
 
-/* Sort rows for output. The hash chains are dropped: no lookups after this. */
+/*
+ * Sort rows for output. The hash chains are dropped, no lookups after this:
+ * their head array, at least a u32 per row, is the sort's index.
+ */
 void tcptw_peer_table_sort(struct tcptw_peer_table *table)
 {
-	if (table->heads)
-		tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
-					  sizeof(*table->heads));
-	kvfree(table->heads);
+	u32 *idx = table->heads;
+
+	if (!idx)
+		return;
 	table->heads = NULL;
-	tcptw_sort(table->peers, table->nr, sizeof(*table->peers),
-		   tcptw_peer_cmp);
+	tcptw_isort_first(idx, table->nr, table->nr, table->peers,
+			  tcptw_peer_before);
+	tcptw_permute(table->peers, sizeof(*table->peers), idx, table->nr);
+	tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
+				  sizeof(*idx));
+	kvfree(idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_sort);

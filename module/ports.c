@@ -197,41 +197,45 @@ u64 tcptw_tuple_pct(u32 used, u32 range)
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_pct);
 
 /*
- * Within one report every tuple has the same range, so pct order is used
- * order; sorting on used keeps the comparison free of the range.
+ * Most used first. Within one report every tuple has the same range, so pct
+ * order is used order; sorting on used keeps the comparison free of the range.
  */
-static int tcptw_tuple_cmp(const void *a, const void *b)
+static __always_inline bool tcptw_tuple_before(const void *rows, u32 a, u32 b)
 {
-	const struct tcptw_tuple *ta = a, *tb = b;
+	const struct tcptw_tuple *ta = (const struct tcptw_tuple *)rows + a;
+	const struct tcptw_tuple *tb = (const struct tcptw_tuple *)rows + b;
 	int r;
 
 	if (ta->used != tb->used)
-		return ta->used > tb->used ? -1 : 1;
+		return ta->used > tb->used;
 	r = tcptw_addr_cmp(&ta->local, &tb->local);
 	if (r)
-		return r;
+		return r < 0;
 	r = tcptw_addr_cmp(&ta->remote, &tb->remote);
 	if (r)
-		return r;
-	if (ta->remote_port != tb->remote_port)
-		return ta->remote_port < tb->remote_port ? -1 : 1;
-	return 0;
+		return r < 0;
+	return ta->remote_port < tb->remote_port;
 }
 
 /**
  * tcptw_tuple_table_sort() - order the tuples shown, most used first
- * @table: the table of this read; no lookups after this
+ * @table: the table of this read; no lookups after this (the hash chains'
+ *	   head array, at least a u32 per tuple, is the sort's index)
  * @shown: how many rows are shown: those come first, in order, the others
  *	   after them in no order (the report shows max_tuples of them)
  */
 void tcptw_tuple_table_sort(struct tcptw_tuple_table *table, u32 shown)
 {
-	if (table->heads)
-		tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
-					  sizeof(*table->heads));
-	kvfree(table->heads);
+	u32 *idx = table->heads;
+
+	if (!idx)
+		return;
 	table->heads = NULL;
-	tcptw_sort_first(table->tuples, table->nr, sizeof(*table->tuples),
-			 tcptw_tuple_cmp, shown);
+	tcptw_isort_first(idx, table->nr, shown, table->tuples,
+			  tcptw_tuple_before);
+	tcptw_permute(table->tuples, sizeof(*table->tuples), idx, table->nr);
+	tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
+				  sizeof(*idx));
+	kvfree(idx);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_sort);

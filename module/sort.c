@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sort the report's tables use: an in-place heapsort, like lib/sort.c's,
- * with a reschedule point every few hundred sift-downs. sort() has none, and
- * the peer table alone may hold max_peers (up to 1M) rows: sorting those in
- * one go would keep a non-preemptible kernel's CPU for tens of milliseconds.
+ * The sorts the report's tables use: heapsorts, like lib/sort.c's, with a
+ * reschedule point every few hundred sift-downs. sort() has none, and the
+ * peer table alone may hold max_peers (up to 1M) rows: sorting those in one
+ * go would keep a non-preemptible kernel's CPU for tens of milliseconds.
  */
 
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/sched.h>
 
-#include "tcptw.h"
+#include "sort.h"
 
-/* Sift-downs between reschedule points: each is O(log n) comparisons. */
-#define TCPTW_SORT_BATCH	256
+/* Rows moved between reschedule points by tcptw_permute(). */
+#define TCPTW_PERMUTE_BATCH	4096
 
 static void tcptw_sort_swap(void *a, void *b, size_t size)
 {
@@ -84,48 +85,32 @@ void tcptw_sort(void *base, size_t num, size_t size, tcptw_cmp_t cmp)
 EXPORT_SYMBOL_IF_KUNIT(tcptw_sort);
 
 /**
- * tcptw_sort_first() - bring the first @k elements by @cmp to the front
- * @base: the array
- * @num: its elements
- * @size: bytes per element
- * @cmp: a total order
- * @k: how many are wanted in order
+ * tcptw_permute() - put rows in the order of an index
+ * @rows: the array
+ * @size: bytes per row
+ * @idx: @num row numbers, each once: row @idx[i] is to be row i; used up
+ *	 (left as 0 .. @num - 1)
+ * @num: rows
  *
- * The first @k elements end up sorted at @base[0..k), the others after them
- * in no order: a heap of all @num built once, @k taken off it. For the top
- * rows of a table only @k are shown from: O(num + k log num), where sorting
- * it all would be O(num log num). Sleeps: process context, no locks held.
+ * Follows each cycle of the permutation, swapping along it: every row moves
+ * once or twice, with no second array. Sleeps: process context, no locks
+ * held.
  */
-void tcptw_sort_first(void *base, size_t num, size_t size, tcptw_cmp_t cmp,
-		      size_t k)
+void tcptw_permute(void *rows, size_t size, u32 *idx, u32 num)
 {
-	char *b = base;
-	size_t i, ops = 0;
+	char *b = rows;
+	u32 i, j, next, moved = 0;
 
-	k = min(k, num);
-	if (!k)
-		return;
-	/* The front and back k would overlap: a whole sort costs no more. */
-	if (2 * k > num) {
-		tcptw_sort(base, num, size, cmp);
-		return;
-	}
 	might_sleep();
-	/* A heap with the first element at its root ... */
-	for (i = num / 2; i-- > 0;) {
-		tcptw_sort_sift(b, i, num, size, cmp, -1);
-		if (!(++ops % TCPTW_SORT_BATCH))
-			cond_resched();
+	for (i = 0; i < num; i++) {
+		for (j = i; (next = idx[j]) != i; j = next) {
+			idx[j] = j;
+			tcptw_sort_swap(b + (size_t)j * size,
+					b + (size_t)next * size, size);
+			if (!(++moved % TCPTW_PERMUTE_BATCH))
+				cond_resched();
+		}
+		idx[j] = j;
 	}
-	/* ... k times moved to the back, the first one last ... */
-	for (i = num - 1; i >= num - k; i--) {
-		tcptw_sort_swap(b, b + i * size, size);
-		tcptw_sort_sift(b, 0, i, size, cmp, -1);
-		if (!(++ops % TCPTW_SORT_BATCH))
-			cond_resched();
-	}
-	/* ... and the back k reversed onto the front. */
-	for (i = 0; i < k; i++)
-		tcptw_sort_swap(b + i * size, b + (num - 1 - i) * size, size);
 }
-EXPORT_SYMBOL_IF_KUNIT(tcptw_sort_first);
+EXPORT_SYMBOL_IF_KUNIT(tcptw_permute);
