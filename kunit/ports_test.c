@@ -390,6 +390,11 @@ static const struct tcptw_tuple_row_case tcptw_tuple_row_cases[] = {
 	  "::1>[::1]:65535 28232 28232 100\n" },
 	{ "::ffff:127.0.0.1", "::ffff:127.0.0.1", 1, 2, 1024, 65535,
 	  "127.0.0.1>127.0.0.1:1 2 64512 0\n" },
+	/* IPv4 is printed octet by octet: one, two and three digits, zero. */
+	{ "::ffff:0.0.0.0", "::ffff:255.255.255.255", 80, 1, 1, 1,
+	  "0.0.0.0>255.255.255.255:80 1 1 100\n" },
+	{ "::ffff:1.20.100.200", "::ffff:10.0.99.9", 9, 7, 32768, 60999,
+	  "1.20.100.200>10.0.99.9:9 7 28232 0\n" },
 };
 
 static void tcptw_tuple_row_desc(const struct tcptw_tuple_row_case *c,

@@ -4,6 +4,7 @@
  * to what the walk found) and the rendering of the format in tcptw_format.h.
  */
 
+#include <linux/inet.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/refcount.h>
@@ -301,12 +302,61 @@ void tcptw_report_show_summary(struct seq_file *m,
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_summary);
 
+/*
+ * A peer row is built in a buffer and handed to the seq_file once: a row per
+ * peer, up to max_peers of them, and a seq_put_decimal_ull() per column (two
+ * calls each, with the bounds checks) was most of what printing the table
+ * cost. Room for the longest row: an IPv6 address, the largest numbers.
+ */
+#define TCPTW_ROW_MAX	(INET6_ADDRSTRLEN + TCPTW_NR_COLS * 21 + 2)
+
+/* @v in decimal at @p; returns the end. */
+static char *tcptw_row_dec(char *p, u64 v)
+{
+	char digits[20];
+	int n = 0;
+
+	do {
+		digits[n++] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* A column: " " and @v in decimal. */
+static char *tcptw_row_u64(char *p, u64 v)
+{
+	*p++ = ' ';
+	return tcptw_row_dec(p, v);
+}
+
+/*
+ * @addr at @p, returning the end: IPv4 as "%pI4" prints it, four decimal
+ * octets, without vsnprintf(), which parsing the format made the costliest
+ * part of a row; IPv6 as "%pI6c" (RFC 5952). At most INET6_ADDRSTRLEN bytes.
+ */
+static char *tcptw_row_addr(char *p, const struct tcptw_addr *addr)
+{
+	const u8 *octet = &addr->in6.s6_addr[12];
+	int i;
+
+	if (addr->family != AF_INET)
+		return p + sprintf(p, "%pI6c", &addr->in6);
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = tcptw_row_dec(p, octet[i]);
+	}
+	return p;
+}
+
 void tcptw_show_addr(struct seq_file *m, const struct tcptw_addr *addr)
 {
-	if (addr->family == AF_INET)
-		seq_printf(m, "%pI4", &addr->in6.s6_addr32[3]);
-	else
-		seq_printf(m, "%pI6c", &addr->in6);
+	char buf[INET6_ADDRSTRLEN];
+
+	seq_write(m, buf, tcptw_row_addr(buf, addr) - buf);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_show_addr);
 
@@ -314,63 +364,71 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_show_addr);
 void tcptw_show_endpoint(struct seq_file *m, const struct tcptw_addr *addr,
 			 u16 port)
 {
-	if (addr->family == AF_INET)
-		seq_printf(m, "%pI4:%u", &addr->in6.s6_addr32[3], port);
-	else
-		seq_printf(m, "[%pI6c]:%u", &addr->in6, port);
+	char buf[INET6_ADDRSTRLEN + sizeof("[]:65535")], *p = buf;
+
+	if (addr->family != AF_INET)
+		*p++ = '[';
+	p = tcptw_row_addr(p, addr);
+	if (addr->family != AF_INET)
+		*p++ = ']';
+	*p++ = ':';
+	p = tcptw_row_dec(p, port);
+	seq_write(m, buf, p - buf);
 }
 
-static void tcptw_report_show_ttl(struct seq_file *m,
-				  const struct tcptw_peer *peer, u32 ttl_ms)
+static char *tcptw_row_ttl(char *p, const struct tcptw_peer *peer, u32 ttl_ms)
 {
 	if (peer->states[TCP_TIME_WAIT])
-		seq_put_decimal_ull(m, " ", ttl_ms);
-	else
-		seq_puts(m, " " TCPTW_NO_VALUE);
+		return tcptw_row_u64(p, ttl_ms);
+	*p++ = ' ';
+	*p++ = TCPTW_NO_VALUE[0];
+	return p;
 }
 
-/*
- * One row of the peer table; @is_other for the row beyond the cap. Numbers go
- * through seq_put_decimal_ull(), not seq_printf(): a row per peer, up to
- * max_peers of them, and format parsing was a third of the formatting cost.
- */
+/* One row of the peer table; @is_other for the row beyond the cap. */
 void tcptw_report_show_peer(struct seq_file *m, const struct tcptw_peer *peer,
 			    bool is_other)
 {
+	char row[TCPTW_ROW_MAX], *p = row;
 	int col;
 
+	BUILD_BUG_ON(sizeof(TCPTW_NO_VALUE) != 2);
+	BUILD_BUG_ON(sizeof(TCPTW_OTHER_PEER) > INET6_ADDRSTRLEN);
 	for (col = 0; col < TCPTW_NR_COLS; col++) {
 		switch (col) {
 		case TCPTW_COL_PEER:
-			if (is_other)
-				seq_puts(m, TCPTW_OTHER_PEER);
-			else
-				tcptw_show_addr(m, &peer->addr);
+			if (is_other) {
+				memcpy(p, TCPTW_OTHER_PEER,
+				       sizeof(TCPTW_OTHER_PEER) - 1);
+				p += sizeof(TCPTW_OTHER_PEER) - 1;
+			} else {
+				p = tcptw_row_addr(p, &peer->addr);
+			}
 			break;
 		case TCPTW_COL_TW_IN:
-			seq_put_decimal_ull(m, " ", peer->tw_in);
+			p = tcptw_row_u64(p, peer->tw_in);
 			break;
 		case TCPTW_COL_TW_OUT:
-			seq_put_decimal_ull(m, " ", peer->tw_out);
+			p = tcptw_row_u64(p, peer->tw_out);
 			break;
 		case TCPTW_COL_TW_TTL_MIN_MS:
-			tcptw_report_show_ttl(m, peer, peer->tw_ttl_min_ms);
+			p = tcptw_row_ttl(p, peer, peer->tw_ttl_min_ms);
 			break;
 		case TCPTW_COL_TW_TTL_MAX_MS:
-			tcptw_report_show_ttl(m, peer, peer->tw_ttl_max_ms);
+			p = tcptw_row_ttl(p, peer, peer->tw_ttl_max_ms);
 			break;
 		case TCPTW_COL_PAWS:
-			seq_put_decimal_ull(m, " ", peer->paws);
+			p = tcptw_row_u64(p, peer->paws);
 			break;
 		case TCPTW_COL_NAT:
-			seq_put_decimal_ull(m, " ", peer->nat);
+			p = tcptw_row_u64(p, peer->nat);
 			break;
 		default:
-			seq_put_decimal_ull(m, " ",
-					    peer->states[tcptw_col_state[col]]);
+			p = tcptw_row_u64(p, peer->states[tcptw_col_state[col]]);
 		}
 	}
-	seq_putc(m, '\n');
+	*p++ = '\n';
+	seq_write(m, row, p - row);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_report_show_peer);
 
