@@ -990,7 +990,7 @@ static void paws_net_report(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(tcptw_test_segs); i++)
 		tcptw_test_drop(test, &tcptw_test_segs[i], 0,
 				SKB_DROP_REASON_TCP_RFC7323_PAWS);
-	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536, NULL), 0);
 
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PAWS_REJ_ESTAB], 3ULL);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PAWS_REJ_SYN_SENT], 0ULL);
@@ -1109,7 +1109,7 @@ static void paws_net_cap(struct kunit *test)
 			tw_path == TCPTW_PAWS_TW);
 	KUNIT_EXPECT_EQ(test, snap->dropped, 0ULL);
 
-	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536, NULL), 0);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PAWS_ROWS], 3ULL);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PAWS_MAX], 3ULL);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PAWS_OTHER], 2ULL);
@@ -1718,7 +1718,7 @@ static void paws_hook_time_wait_nat(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, row->nr_syn_sports, TCPTW_TEST_CONNS);
 	KUNIT_EXPECT_TRUE(test, tcptw_paws_row_nat(row));
 
-	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536, NULL), 0);
 	for (i = 0; i < r->table.nr; i++)
 		if (tcptw_addr_equal(&r->table.peers[i].addr, &client))
 			peer = &r->table.peers[i];

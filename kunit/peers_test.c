@@ -105,6 +105,46 @@ static void peer_table_cap_sums_into_other(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->peers[0].states[TCP_ESTABLISHED], 1U);
 }
 
+/*
+ * The growth rule: doubling; the last read's size taken at the first grow
+ * past the first allocation, never at that allocation; the cap over both.
+ */
+static void index_alloc_hint(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(0, 64, 0, 1000), 64U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(64, 64, 0, 1000), 128U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(0, 64, 500, 1000), 64U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(64, 64, 500, 1000), 500U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(64, 64, 100, 1000), 128U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(512, 64, 500, 1000), 1000U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(64, 64, 5000, 1000), 1000U);
+	KUNIT_EXPECT_EQ(test, tcptw_index_alloc(0, 64, 0, 10), 10U);
+}
+
+/* A table with a hint grows to it once, then doubles; lookups still merge. */
+static void peer_table_grows_to_hint(struct kunit *test)
+{
+	struct tcptw_peer_table *table = tcptw_test_peer_table(test, 100000);
+	u32 i, round;
+
+	table->hint = 300;
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 301; i++) {
+			tcptw_test_add(test, table,
+				       tcptw_test_rec4(htonl(0x0a020000 + i),
+						       TCP_TIME_WAIT, 5), true);
+			if (!round && i == 63)
+				KUNIT_EXPECT_EQ(test, table->alloc, 64U);
+			if (!round && i == 64)
+				KUNIT_EXPECT_EQ(test, table->alloc, 300U);
+		}
+	KUNIT_EXPECT_EQ(test, table->alloc, 600U);
+	KUNIT_ASSERT_EQ(test, table->nr, 301U);
+	for (i = 0; i < table->nr; i++)
+		KUNIT_EXPECT_EQ(test, table->peers[i].states[TCP_TIME_WAIT], 2U);
+	KUNIT_EXPECT_EQ(test, table->other_sockets, 0ULL);
+}
+
 /* Past the first allocation the table grows and rehashes; lookups still merge. */
 static void peer_table_grows_and_merges(struct kunit *test)
 {
@@ -422,6 +462,8 @@ static struct kunit_case tcptw_peers_cases[] = {
 	KUNIT_CASE(peer_table_merge_same_peer),
 	KUNIT_CASE(peer_table_family_distinguishes),
 	KUNIT_CASE(peer_table_cap_sums_into_other),
+	KUNIT_CASE(index_alloc_hint),
+	KUNIT_CASE(peer_table_grows_to_hint),
 	KUNIT_CASE(peer_table_grows_and_merges),
 	KUNIT_CASE(peer_table_sort_order),
 	KUNIT_CASE(peer_table_sort_tw_then_paws),

@@ -181,6 +181,30 @@ static void tuple_table_grows_and_merges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, table->untracked, 0ULL);
 }
 
+/* With the last read's size as a hint: one grow to it, then doubling. */
+static void tuple_table_grows_to_hint(struct kunit *test)
+{
+	struct tcptw_tuple_table *table = tcptw_test_tuple_table(test);
+	struct tcptw_addr local = tcptw_test_addr4(0x0a000001), remote;
+	u32 i, round;
+
+	table->hint = 1500;
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 2000; i++) {
+			remote = tcptw_test_addr4(0xc6120000 + i);
+			tcptw_test_tuple_add(test, table,
+					     tcptw_test_out(local, 32768 + round,
+							    remote, 443,
+							    TCP_TIME_WAIT));
+			if (!round && i == 64)
+				KUNIT_EXPECT_EQ(test, table->alloc, 1500U);
+		}
+	KUNIT_EXPECT_EQ(test, table->alloc, 3000U);
+	KUNIT_ASSERT_EQ(test, table->nr, 2000U);
+	for (i = 0; i < table->nr; i++)
+		KUNIT_EXPECT_EQ(test, table->tuples[i].used, 2U);
+}
+
 /* Rows shown: all 7, 4, 3 and 1; 0 leaves the order alone. */
 static const u32 tcptw_shown_cases[] = { 7, 4, 3, 1, 0 };
 
@@ -455,6 +479,7 @@ static struct kunit_case tcptw_ports_cases[] = {
 	KUNIT_CASE(tuple_distinct_tuples),
 	KUNIT_CASE(tuple_v4mapped_is_ipv4),
 	KUNIT_CASE(tuple_table_grows_and_merges),
+	KUNIT_CASE(tuple_table_grows_to_hint),
 	KUNIT_CASE(tuple_table_add_recs_skips_inbound),
 	KUNIT_CASE_PARAM(tuple_table_sort_order, tcptw_shown_gen_params),
 	KUNIT_CASE(tuple_table_sort_keeps_contents),

@@ -480,7 +480,7 @@ static void walk_report_build(struct kunit *test)
 {
 	struct tcptw_report *r = tcptw_test_report_alloc(test);
 
-	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536, NULL), 0);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_PEERS], (u64)r->table.nr);
 	KUNIT_EXPECT_EQ(test, r->val[TCPTW_KEY_TW_MAX],
 			(u64)READ_ONCE(init_net.ipv4.tcp_death_row.sysctl_max_tw_buckets));
@@ -496,7 +496,7 @@ static void walk_report_build_tables(struct kunit *test)
 	u64 nat = 0;
 	u32 i, range;
 
-	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536), 0);
+	KUNIT_ASSERT_EQ(test, tcptw_report_build(r, &init_net, 65536, NULL), 0);
 	val = r->val;
 	range = r->port_hi - r->port_lo + 1;
 

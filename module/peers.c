@@ -132,7 +132,8 @@ EXPORT_SYMBOL_IF_KUNIT(tcptw_index_grow);
 /* Double the rows (up to max) and rebuild the chains over a bigger head array. */
 static int tcptw_peer_table_grow(struct tcptw_peer_table *table)
 {
-	u32 alloc = clamp(table->alloc * 2, TCPTW_PEERS_INITIAL, table->max);
+	u32 alloc = tcptw_index_alloc(table->alloc, TCPTW_PEERS_INITIAL,
+				      table->hint, table->max);
 	size_t before = tcptw_peer_table_bytes(table);
 	u32 i;
 	int err;

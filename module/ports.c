@@ -82,8 +82,8 @@ static void tcptw_tuple_link(struct tcptw_tuple_table *table, u32 idx)
 
 static int tcptw_tuple_table_grow(struct tcptw_tuple_table *table)
 {
-	u32 alloc = clamp(table->alloc * 2, TCPTW_TUPLES_INITIAL,
-			  TCPTW_TUPLES_LIMIT);
+	u32 alloc = tcptw_index_alloc(table->alloc, TCPTW_TUPLES_INITIAL,
+				      table->hint, TCPTW_TUPLES_LIMIT);
 	size_t before = tcptw_tuple_table_bytes(table);
 	u32 i;
 	int err;

@@ -33,8 +33,9 @@ struct tcptw_proc_file {
 
 /* Per namespace: the last walk's numbers, copied whole under the lock. */
 struct tcptw_proc_net {
-	spinlock_t lock;		/* guards stats */
+	spinlock_t lock;		/* guards stats and hint */
 	struct tcptw_walk_stats stats;
+	struct tcptw_table_hint hint;	/* the last report's table sizes */
 };
 
 static unsigned int tcptw_proc_net_id;
@@ -81,6 +82,8 @@ static u64 tcptw_walk_stats_publish(struct net *net,
 	st->lock_p99_ns = tcptw_lock_hist_pct(walk, 99);
 	st->chain_max = walk->chain_max;
 	st->mem_peak_bytes = report->mem.peak;
+	pn->hint.peers = report->table.nr;
+	pn->hint.tuples = report->tuples.nr;
 	spin_unlock(&pn->lock);
 	return seq;
 }
@@ -228,6 +231,8 @@ static const struct seq_operations tcptw_proc_seq_ops = {
 static int tcptw_proc_open(struct inode *inode, struct file *file)
 {
 	struct tcptw_proc_file *pf;
+	struct tcptw_table_hint hint;
+	struct tcptw_proc_net *pn;
 	struct net *net;
 	int err = 0;
 
@@ -238,8 +243,12 @@ static int tcptw_proc_open(struct inode *inode, struct file *file)
 	/* The opener's namespace, as /proc/net/tcp would show it to them. */
 	net = get_net(current->nsproxy->net_ns);
 	if (file->f_mode & FMODE_READ) {
+		pn = tcptw_proc_net(net);
+		spin_lock(&pn->lock);
+		hint = pn->hint;
+		spin_unlock(&pn->lock);
 		err = tcptw_report_build(&pf->report, net,
-					 READ_ONCE(tcptw_max_peers));
+					 READ_ONCE(tcptw_max_peers), &hint);
 		if (!err)
 			pf->walk = tcptw_walk_stats_publish(net, &pf->report);
 	}

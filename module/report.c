@@ -178,11 +178,13 @@ static u64 tcptw_report_nat_suspects(const struct tcptw_report *report)
  * @report: filled in; release with tcptw_report_free(), also on error
  * @net: the namespace, pinned by the caller
  * @max_peers: cap on peer rows
+ * @hint: the rows @net's last report had, or NULL: the tables grow to that
+ *	  once past their first allocation (tcptw_index_alloc())
  *
  * Return: 0 or -ENOMEM.
  */
 int tcptw_report_build(struct tcptw_report *report, struct net *net,
-		       u32 max_peers)
+		       u32 max_peers, const struct tcptw_table_hint *hint)
 {
 	struct tcptw_walk_sink sink = {
 		.peers = &report->table,
@@ -199,6 +201,10 @@ int tcptw_report_build(struct tcptw_report *report, struct net *net,
 	tcptw_tuple_table_init(&report->tuples);
 	report->table.mem = &report->mem;
 	report->tuples.mem = &report->mem;
+	if (hint) {
+		report->table.hint = hint->peers;
+		report->tuples.hint = hint->tuples;
+	}
 	err = tcptw_walk(net, &sink, &report->walk);
 	if (err)
 		return err;

@@ -420,7 +420,9 @@ same table. Inside it `tests/vm/bench.sh` drives `tcptw-bench` (`tests/vm/bench.
   runs in the C locale, its fastest).
 - **Rounds.** Each round runs every method once; the order rotates by one each round so that no
   method always runs first or last. Medians are over the rounds (7 at sizes a and a2, 5 at b and c);
-  min and max are shown too.
+  min and max are shown too. As with a monitoring agent that polls, every read of `/proc/tcptw`
+  but a size's first finds the namespace's previous read's table sizes: its peer and port tables
+  grow straight to them once past their first 64 rows instead of doubling there.
 - **Sizes** (the defaults; `TCPTW_BENCH_*` overrides change them, and the section titles below
   always give this run's). TIME-WAIT is made server side (the server closes first) from one bound
   source address 127.1.x.y per peer with explicit source ports (no port allocator).
