@@ -439,6 +439,12 @@ same table. Inside it `tests/vm/bench.sh` drives `tcptw-bench` (`tests/vm/bench.
 - **Floors.** `cat …/count` is a command start plus the count-only walk: no report under the same
   locking can cost less, so for each ratio target the table also gives the best ratio that floor
   allows. Where that is below the target, no work on the report can meet it in this VM.
+- **Code layout.** TCG chains translated blocks only within a 4 KiB page of guest code, so a hot
+  loop that crosses a page boundary pays a block lookup at each crossing. A build that only grew
+  an unrelated function once moved the walk across a boundary and read 25% slower (2.30× the
+  count-only walk instead of 1.84×, 90 paired reads). `Kbuild` links the per-socket path first so
+  its place does not move with the rest; a figure that changes by that much between builds with
+  no change to the walk is this, not the code.
 - **Module numbers.** After the timed runs of each size: one fresh `cat /proc/tcptw`, then
   `/sys/kernel/debug/tcptw/walk_stats` (its walk: ns per socket, longest bucket-lock hold and
   that bucket's chain, longest chain, peak memory) and one read of `count`. Each round also
