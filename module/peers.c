@@ -311,16 +311,8 @@ static __always_inline bool tcptw_peer_before(const void *rows, u32 a, u32 b)
  */
 void tcptw_peer_table_sort(struct tcptw_peer_table *table)
 {
-	u32 *idx = table->heads;
-
-	if (!idx)
-		return;
-	table->heads = NULL;
-	tcptw_isort_first(idx, table->nr, table->nr, table->peers,
-			  tcptw_peer_before);
-	tcptw_permute(table->peers, sizeof(*table->peers), idx, table->nr);
-	tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
-				  sizeof(*idx));
-	kvfree(idx);
+	tcptw_index_sort(table->peers, sizeof(*table->peers), table->nr,
+			 table->nr, &table->heads, table->hash_mask, table->mem,
+			 tcptw_peer_before);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_peer_table_sort);

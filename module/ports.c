@@ -226,16 +226,8 @@ static __always_inline bool tcptw_tuple_before(const void *rows, u32 a, u32 b)
  */
 void tcptw_tuple_table_sort(struct tcptw_tuple_table *table, u32 shown)
 {
-	u32 *idx = table->heads;
-
-	if (!idx)
-		return;
-	table->heads = NULL;
-	tcptw_isort_first(idx, table->nr, shown, table->tuples,
-			  tcptw_tuple_before);
-	tcptw_permute(table->tuples, sizeof(*table->tuples), idx, table->nr);
-	tcptw_mem_sub(table->mem, ((size_t)table->hash_mask + 1) *
-				  sizeof(*idx));
-	kvfree(idx);
+	tcptw_index_sort(table->tuples, sizeof(*table->tuples), table->nr,
+			 shown, &table->heads, table->hash_mask, table->mem,
+			 tcptw_tuple_before);
 }
 EXPORT_SYMBOL_IF_KUNIT(tcptw_tuple_table_sort);

@@ -214,6 +214,36 @@ static inline u32 tcptw_index_alloc(u32 alloc, u32 initial, u32 hint, u32 cap)
 	return min(max(next, initial), cap);
 }
 
+/**
+ * tcptw_index_sort() - sort an index-chained table's rows, dropping its chains
+ * @rows: the rows, @nr of @size bytes
+ * @size: the size of a row
+ * @nr: rows in use
+ * @k: how many come first in order (tcptw_isort_first()), @nr for all
+ * @heads: the chain heads: at least a u32 per row, so they are the sort's
+ *	   index; freed, and set to NULL (no lookups after this)
+ * @hash_mask: their number minus one
+ * @mem: accounts them; may be NULL
+ * @before: the table's order, inlined with this function
+ *
+ * Shared by the peer and the port tables. Sleeps.
+ */
+static __always_inline void tcptw_index_sort(void *rows, size_t size, u32 nr,
+					     u32 k, u32 **heads, u32 hash_mask,
+					     struct tcptw_mem *mem,
+					     tcptw_before_t before)
+{
+	u32 *idx = *heads;
+
+	if (!idx)
+		return;
+	*heads = NULL;
+	tcptw_isort_first(idx, nr, k, rows, before);
+	tcptw_permute(rows, size, idx, nr);
+	tcptw_mem_sub(mem, ((size_t)hash_mask + 1) * sizeof(*idx));
+	kvfree(idx);
+}
+
 /* Rows the namespace's last read of the report had: the next read's hints. */
 struct tcptw_table_hint {
 	u32 peers;
